@@ -1,0 +1,46 @@
+// swift-tools-version:6.1
+// VLPrompt: prompt learning and adapters for CLIP-style vision-language models, in Swift.
+//
+// Layers only import downwards:
+//   CBLAS → VLKernels → VLTensor → VLNN → VLCLIP → (data, methods, training, evaluation) → vlprompt
+//   VLFormats, VLText, VLImage stand beside the tensor stack and know nothing of it.
+
+import PackageDescription
+
+/// Optimized numeric code matters even in tests; exclusivity checks cost a lot in tight loops.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "VLPrompt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vlprompt", targets: ["vlprompt"]),
+        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // MARK: - Numeric stack
+        .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+
+        // MARK: - Support and command line
+        .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
+        .executableTarget(
+            name: "vlprompt",
+            dependencies: [
+                "VLTensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Tests
+        .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
+        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+    ]
+)

@@ -1,0 +1,66 @@
+// Tensor comparison for tests: shape first, then every element, with a report that names
+// the worst elements the way llm.c's check_tensor prints them.
+
+import Testing
+import VLTensor
+
+/// The outcome of comparing two tensors elementwise.
+public struct ComparisonReport: Sendable, CustomStringConvertible {
+    public var mismatches: [(index: Int, actual: Float, expected: Float)] = []
+    public var maximumError: Double = 0
+    public var count = 0
+    public var shapeMismatch: String?
+
+    public var passed: Bool { shapeMismatch == nil && mismatches.isEmpty }
+
+    public var description: String {
+        if let shapeMismatch { return shapeMismatch }
+        let first = mismatches.prefix(5).map { "[\($0.index)] \($0.actual) vs \($0.expected)" }
+        return "\(mismatches.count) of \(count) differ (max error \(maximumError)): "
+            + first.joined(separator: ", ")
+    }
+}
+
+/// Compares `actual` to `expected` under `tolerance`.
+public func compare(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance) -> ComparisonReport {
+    var report = ComparisonReport()
+    guard actual.shape == expected.shape else {
+        report.shapeMismatch = "shape \(actual.shape) differs from expected \(expected.shape)"
+        return report
+    }
+    report.count = actual.scalarCount
+    for i in 0..<actual.scalarCount {
+        let a = Double(actual.scalars[i]), e = Double(expected.scalars[i])
+        let error = abs(a - e)
+        report.maximumError = max(report.maximumError, error.isNaN ? .infinity : error)
+        if !tolerance.accepts(a, e) {
+            report.mismatches.append((i, actual.scalars[i], expected.scalars[i]))
+        }
+    }
+    return report
+}
+
+/// Records a test issue unless `actual` matches `expected` within `tolerance`.
+public func expectClose(
+    _ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let report = compare(actual, expected, tolerance)
+    if !report.passed {
+        Issue.record(
+            "\(label.isEmpty ? "" : label + ": ")\(report) (\(tolerance))",
+            sourceLocation: sourceLocation)
+    }
+}
+
+/// Records a test issue unless the scalars are close.
+public func expectClose(
+    _ actual: Float, _ expected: Float, _ tolerance: Tolerance, _ label: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    if !tolerance.accepts(Double(actual), Double(expected)) {
+        Issue.record(
+            "\(label.isEmpty ? "" : label + ": ")\(actual) vs expected \(expected) (\(tolerance))",
+            sourceLocation: sourceLocation)
+    }
+}

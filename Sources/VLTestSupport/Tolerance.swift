@@ -1,0 +1,33 @@
+// Named comparison tolerances: |actual − expected| ≤ absolute + relative · |expected|
+// (the allclose rule numpy, MLX and tinygrad share). Each constant says why it is that wide.
+
+/// An absolute and relative error bound.
+public struct Tolerance: Sendable, CustomStringConvertible {
+    public var absolute: Double
+    public var relative: Double
+
+    public init(absolute: Double, relative: Double) {
+        self.absolute = absolute
+        self.relative = relative
+    }
+
+    /// Whether `actual` is within bounds of `expected`. NaN never is.
+    public func accepts(_ actual: Double, _ expected: Double) -> Bool {
+        abs(actual - expected) <= absolute + relative * abs(expected)
+    }
+
+    public var description: String { "atol \(absolute), rtol \(relative)" }
+
+    /// A kernel against its naive loop in the same precision: only summation order differs.
+    public static let kernel = Tolerance(absolute: 1e-6, relative: 1e-5)
+    /// An op's forward against PyTorch in fp32 on small shapes.
+    public static let forward = Tolerance(absolute: 1e-6, relative: 1e-5)
+    /// An op's gradients against PyTorch: one more reduction than the forward.
+    public static let gradient = Tolerance(absolute: 1e-5, relative: 1e-4)
+    /// Analytic gradients against Float32 central differences with step
+    /// ``FiniteDifferences/defaultStep``: truncation error O(h²) plus rounding ~1e-7·|f|/h.
+    public static let finiteDifference = Tolerance(absolute: 1e-3, relative: 1e-2)
+    /// Two computations of the same math in a different order (a fused kernel against its
+    /// composed oracle, an optimized path against the plain one).
+    public static let reordered = Tolerance(absolute: 1e-6, relative: 1e-5)
+}

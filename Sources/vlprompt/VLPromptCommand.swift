@@ -1,0 +1,12 @@
+// The `vlprompt` command line: one subcommand per workflow.
+
+import ArgumentParser
+import VLKernels
+
+@main
+struct VLPromptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vlprompt",
+        abstract: "Prompt learning and adapters for CLIP-style vision-language models.",
+        subcommands: [])
+}
