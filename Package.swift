@@ -30,17 +30,30 @@ let package = Package(
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
 
+        // MARK: - Data and evaluation
+        .target(name: "VLProgress"),
+        .target(name: "VLData", dependencies: ["VLTensor"]),
+        .target(
+            name: "VLEvaluation", dependencies: ["VLData", "VLKernels"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLProgress",
+                "VLData",
+                "VLEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData"]),
+        .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )
