@@ -131,6 +131,8 @@ public struct FewShotCurve: Sendable {
         return out.joined(separator: "\n")
     }
 
+    /// One entry per method: a line with a dot, or a dashed line for methods that only have
+    /// zero-shot results.
     private func legend(_ methods: [String], top: Double, width: Double) -> String {
         let perRow = 4, columnWidth = width / Double(min(perRow, max(1, methods.count)))
         var out = ["<g>"]
@@ -138,12 +140,24 @@ public struct FewShotCurve: Sendable {
             let color = Self.palette[index % Self.palette.count]
             let x = Double(index % perRow) * columnWidth + 20
             let y = top + Double(index / perRow) * layout.legendRowHeight + 10
-            out.append(#"<line x1="\#(f(x))" y1="\#(f(y))" x2="\#(f(x + 24))" y2="\#(f(y))" stroke="\#(color)" stroke-width="2"/>"#)
-            out.append(#"<circle cx="\#(f(x + 12))" cy="\#(f(y))" r="3.5" fill="\#(color)" stroke="white" stroke-width="1"/>"#)
+            if hasShots(method) {
+                out.append(#"<line x1="\#(f(x))" y1="\#(f(y))" x2="\#(f(x + 24))" y2="\#(f(y))" stroke="\#(color)" stroke-width="2"/>"#)
+                out.append(#"<circle cx="\#(f(x + 12))" cy="\#(f(y))" r="3.5" fill="\#(color)" stroke="white" stroke-width="1"/>"#)
+            } else {
+                out.append(#"<line x1="\#(f(x))" y1="\#(f(y))" x2="\#(f(x + 24))" y2="\#(f(y))" stroke="\#(color)" stroke-width="1.5" stroke-dasharray="6 4"/>"#)
+            }
             out.append(text(method, x: x + 30, y: y + 4, size: 12, anchor: "start"))
         }
         out.append("</g>")
         return out.joined(separator: "\n")
+    }
+
+    private func hasShots(_ method: String) -> Bool {
+        tables.contains { table in
+            table.rows.contains { row in
+                row.method == method && zip(table.shots, row.cells).contains { $0 > 0 && $1 != nil }
+            }
+        }
     }
 
     // MARK: - Scales and text

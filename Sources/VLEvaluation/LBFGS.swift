@@ -105,59 +105,67 @@ struct LBFGS {
         _ x: [Double], _ f0: Double, _ g0: [Double], _ d: [Double], initial: Double,
         _ objective: Objective
     ) -> Step? {
-        let slope0 = dot(g0, d), c1 = 1e-4, c2 = 0.9
-        var evaluations = 0
-        func evaluate(_ alpha: Double) -> Step {
-            evaluations += 1
+        let slope0 = dot(g0, d)
+        let wolfe = Wolfe(f0: f0, slope0: slope0)
+        var remaining = options.maxLineSearchEvaluations
+        // Returns nil once the evaluation budget is spent.
+        func evaluate(_ alpha: Double) -> Step? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
             let (value, gradient) = objective(zip(x, d).map { $0 + alpha * $1 })
             return Step(alpha: alpha, value: value, gradient: gradient, slope: dot(gradient, d))
         }
         var previous = Step(alpha: 0, value: f0, gradient: g0, slope: slope0)
-        var alpha = initial
-        while evaluations < options.maxLineSearchEvaluations {
-            let current = evaluate(alpha)
+        var alpha = initial, first = true
+        while let current = evaluate(alpha) {
             if !current.value.isFinite {
                 alpha = (previous.alpha + alpha) / 2
                 continue
             }
-            if current.value > f0 + c1 * alpha * slope0
-                || (evaluations > 1 && current.value >= previous.value)
-            {
-                return zoom(previous, current, f0, slope0, c1, c2, &evaluations, evaluate)
+            if !wolfe.sufficientDecrease(current) || (!first && current.value >= previous.value) {
+                return zoom(low: previous, high: current, wolfe, evaluate)
             }
-            if abs(current.slope) <= -c2 * slope0 { return current }
-            if current.slope >= 0 {
-                return zoom(current, previous, f0, slope0, c1, c2, &evaluations, evaluate)
-            }
+            if wolfe.curvature(current) { return current }
+            if current.slope >= 0 { return zoom(low: current, high: previous, wolfe, evaluate) }
             previous = current
             alpha *= 2
+            first = false
         }
         return previous.alpha > 0 ? previous : nil
     }
 
+    /// The strong Wolfe conditions with c1 = 1e-4, c2 = 0.9 (Nocedal & Wright's defaults for
+    /// quasi-Newton methods).
+    private struct Wolfe {
+        let f0: Double, slope0: Double
+        let c1 = 1e-4, c2 = 0.9
+
+        func sufficientDecrease(_ step: Step) -> Bool { step.value <= f0 + c1 * step.alpha * slope0 }
+        func curvature(_ step: Step) -> Bool { abs(step.slope) <= -c2 * slope0 }
+    }
+
     /// Narrows [low, high] (which brackets a Wolfe point) by safeguarded cubic interpolation.
     private func zoom(
-        _ lowStart: Step, _ highStart: Step, _ f0: Double, _ slope0: Double, _ c1: Double,
-        _ c2: Double, _ evaluations: inout Int, _ evaluate: (Double) -> Step
+        low lowStart: Step, high highStart: Step, _ wolfe: Wolfe, _ evaluate: (Double) -> Step?
     ) -> Step? {
         var low = lowStart, high = highStart
-        while evaluations < options.maxLineSearchEvaluations {
+        while true {
             let width = high.alpha - low.alpha
             if abs(width) <= 1e-16 * max(abs(low.alpha), 1e-300) { break }
             var alpha = cubicMinimizer(low, high)
             let lower = min(low.alpha, high.alpha) + 0.1 * abs(width)
             let upper = max(low.alpha, high.alpha) - 0.1 * abs(width)
             if !alpha.isFinite || alpha < lower || alpha > upper { alpha = low.alpha + width / 2 }
-            let current = evaluate(alpha)
-            if current.value > f0 + c1 * alpha * slope0 || current.value >= low.value {
+            guard let current = evaluate(alpha) else { break }
+            if !wolfe.sufficientDecrease(current) || current.value >= low.value {
                 high = current
             } else {
-                if abs(current.slope) <= -c2 * slope0 { return current }
+                if wolfe.curvature(current) { return current }
                 if current.slope * (high.alpha - low.alpha) >= 0 { high = low }
                 low = current
             }
         }
-        return low.alpha > 0 && low.value < f0 ? low : nil
+        return low.alpha > 0 && low.value < wolfe.f0 ? low : nil
     }
 
     /// The minimizer of the cubic through two points with their values and slopes.

@@ -8,7 +8,8 @@ public struct FewShotTable: Sendable, Codable, Equatable {
     public struct Row: Sendable, Codable, Equatable {
         /// The method.
         public var method: String
-        /// Mean ± standard deviation per shot count; `nil` where the method has no runs.
+        /// Mean ± standard deviation per shot count; `nil` where the method has no runs (in the
+        /// average table: where some dataset lacks the cell).
         public var cells: [Summary?]
     }
 
@@ -45,21 +46,24 @@ public struct FewShotTable: Sendable, Codable, Equatable {
         return FewShotTable(dataset: dataset, shots: shots, rows: rows, datasetCount: 1)
     }
 
-    /// Per (method, shots): the mean of the datasets' means, over datasets that have the cell.
+    /// Per (method, shots): the mean of the datasets' means, only where every dataset has the
+    /// cell (an average over a subset of datasets would not be comparable to the paper's).
     private static func average(_ tables: [FewShotTable]) -> FewShotTable? {
         let shots = Array(Set(tables.flatMap(\.shots))).sorted()
         let methods = Array(Set(tables.flatMap { $0.rows.map(\.method) }))
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let rows = methods.map { method in
             Row(method: method, cells: shots.map { count in
-                Summary.average(tables.compactMap { table in
+                let cells = tables.map { table -> Summary? in
                     guard let column = table.shots.firstIndex(of: count),
                         let row = table.rows.first(where: { $0.method == method })
                     else { return nil }
                     return row.cells[column]
-                })
+                }
+                return cells.contains { $0 == nil } ? nil : Summary.average(cells.compactMap { $0 })
             })
-        }
+        }.filter { $0.cells.contains { $0 != nil } }
+        guard !rows.isEmpty else { return nil }
         return FewShotTable(dataset: averageName, shots: shots, rows: rows, datasetCount: tables.count)
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 public struct Summary: Sendable, Equatable, Codable {
     /// The mean.
     public var mean: Double
-    /// The population standard deviation over seeds; `nil` for averages of means.
+    /// The population standard deviation over seeds; `nil` for a single value and for averages
+    /// of means.
     public var standardDeviation: Double?
     /// How many values the mean is over.
     public var count: Int
@@ -19,13 +20,16 @@ public struct Summary: Sendable, Equatable, Codable {
         self.count = count
     }
 
-    /// Mean and population standard deviation of `values` (which must not be empty).
+    /// Mean and population standard deviation of `values` (which must not be empty); no
+    /// deviation for a single value, so one seed never shows a misleading `± 0.00`.
     public init(values: [Double]) {
         precondition(!values.isEmpty, "a summary needs at least one value")
         let count = Double(values.count)
         let mean = values.reduce(0, +) / count
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count
-        self.init(mean: mean, standardDeviation: variance.squareRoot(), count: values.count)
+        self.init(
+            mean: mean, standardDeviation: values.count > 1 ? variance.squareRoot() : nil,
+            count: values.count)
     }
 
     /// The plain mean of summaries' means (an "average over datasets" cell).
