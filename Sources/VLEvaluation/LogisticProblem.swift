@@ -65,9 +65,8 @@ struct LogisticProblem {
                     Kernels.parallelChunks(count, minimumPerChunk: max(1, 32_768 / perRow)) { start, end in
                         for i in start..<end {
                             for k in 0..<rows {
-                                var sum = w[rows * width + k]
-                                for j in 0..<width { sum += x[i * width + j] * w[k * width + j] }
-                                z[i * rows + k] = sum
+                                z[i * rows + k] = w[rows * width + k]
+                                    + dotProduct(x.baseAddress! + i * width, w.baseAddress! + k * width, count: width)
                             }
                         }
                     }
@@ -131,4 +130,30 @@ struct LogisticProblem {
         }
         return gradient
     }
+}
+
+/// Σ aⱼbⱼ with four SIMD4 accumulators (a fixed order, so results never depend on threads).
+@inline(__always)
+func dotProduct(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
+    var accumulators = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+    var j = 0
+    let a4 = UnsafeRawPointer(a), b4 = UnsafeRawPointer(b)
+    while j + 16 <= count {
+        let stride = MemoryLayout<Double>.stride
+        accumulators.0 += a4.loadUnaligned(fromByteOffset: j * stride, as: SIMD4<Double>.self)
+            * b4.loadUnaligned(fromByteOffset: j * stride, as: SIMD4<Double>.self)
+        accumulators.1 += a4.loadUnaligned(fromByteOffset: (j + 4) * stride, as: SIMD4<Double>.self)
+            * b4.loadUnaligned(fromByteOffset: (j + 4) * stride, as: SIMD4<Double>.self)
+        accumulators.2 += a4.loadUnaligned(fromByteOffset: (j + 8) * stride, as: SIMD4<Double>.self)
+            * b4.loadUnaligned(fromByteOffset: (j + 8) * stride, as: SIMD4<Double>.self)
+        accumulators.3 += a4.loadUnaligned(fromByteOffset: (j + 12) * stride, as: SIMD4<Double>.self)
+            * b4.loadUnaligned(fromByteOffset: (j + 12) * stride, as: SIMD4<Double>.self)
+        j += 16
+    }
+    var sum = ((accumulators.0 + accumulators.1) + (accumulators.2 + accumulators.3)).sum()
+    while j < count {
+        sum += a[j] * b[j]
+        j += 1
+    }
+    return sum
 }

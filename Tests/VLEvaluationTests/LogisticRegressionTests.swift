@@ -5,12 +5,6 @@ import Testing
 import VLTestSupport
 @testable import VLEvaluation
 
-/// Two L-BFGS solutions of the same strictly convex problem, both stopped at gradient
-/// components ≲ 1e-10 of a per-example objective whose curvature is at least 1/(C·n) ≳ 1e-3:
-/// coefficients agree to ~1e-7, probabilities far better. Looser than `.reordered` because the
-/// two solvers stop at different points near the optimum, not at the same arithmetic.
-let linearProbeTolerance = Tolerance(absolute: 1e-6, relative: 1e-5)
-
 /// `Fixtures/linear_probe/<name>.json`, decoded.
 private struct Fixture: Decodable {
     struct Split: Decodable {
@@ -51,13 +45,13 @@ private struct Fixture: Decodable {
 
 private func expectAllClose(_ actual: [Double], _ expected: [Double], _ label: String) {
     #expect(actual.count == expected.count, "\(label): count")
-    let bad = zip(actual, expected).enumerated().filter { !linearProbeTolerance.accepts($0.element.0, $0.element.1) }
+    let bad = zip(actual, expected).enumerated().filter { !Tolerance.linearProbe.accepts($0.element.0, $0.element.1) }
     #expect(bad.isEmpty, "\(label): \(bad.count) differ, first \(bad.first.map { "\($0.offset): \($0.element)" } ?? "")")
 }
 
 @Suite("logistic regression vs scikit-learn")
 struct LogisticRegressionTests {
-    @Test("coefficients, probabilities and predictions match sklearn", arguments: ["multinomial", "binary"])
+    @Test("coefficients, probabilities and predictions match sklearn", arguments: ["multinomial", "binary", "wide"])
     func matchesSklearn(name: String) throws {
         let fixture = try Fixture.load(name)
         let (train, test) = (try fixture.features(fixture.train), try fixture.features(fixture.test))
@@ -79,7 +73,7 @@ struct LogisticRegressionTests {
         }
     }
 
-    @Test("the C search follows CoOp's lpclip steps exactly", arguments: ["multinomial", "binary"])
+    @Test("the C search follows CoOp's lpclip steps exactly", arguments: ["multinomial", "binary", "wide"])
     func searchMatchesLPCLIP(name: String) throws {
         let fixture = try Fixture.load(name)
         let result = try LinearProbeSearch.run(
@@ -105,5 +99,49 @@ struct LogisticRegressionTests {
         let outOfRange = try LabeledFeatures(values: [0, 1], width: 2, labels: [2])
         #expect(throws: EvaluationError.self) { try LogisticRegression.fit(outOfRange, classes: 2) }
         #expect(throws: EvaluationError.self) { try LabeledFeatures(values: [0, 1, 2], width: 2, labels: [0]) }
+    }
+}
+
+@Suite("logistic regression internals")
+struct LogisticProblemTests {
+    /// Deterministic pseudo-random features in [-1, 1).
+    private func data(count: Int, width: Int, classes: Int) throws -> LabeledFeatures {
+        let values = (0..<(count * width)).map { Float(sin(Double($0) * 12.9898) * 0.999) }
+        return try LabeledFeatures(values: values, width: width, labels: (0..<count).map { ($0 * 7) % classes })
+    }
+
+    @Test("the SIMD dot product equals the plain sum up to reordering", arguments: [0, 1, 15, 16, 17, 40])
+    func dot(count: Int) {
+        let a = (0..<count).map { sin(Double($0)) }, b = (0..<count).map { cos(Double($0) * 0.7) }
+        let plain = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        let fast = dotProduct(a, b, count: count)
+        #expect(Tolerance.reordered.accepts(fast, plain))
+    }
+
+    @Test("the analytic gradient matches central differences", arguments: [2, 3])
+    func gradient(classes: Int) throws {
+        let problem = LogisticProblem(
+            data: try data(count: 30, width: 18, classes: classes), classes: classes, inverseRegularization: 0.7)
+        let point = problem.zeroParameters.indices.map { 0.3 * sin(Double($0)) }
+        let analytic = problem.valueAndGradient(point).gradient
+        let step = 1e-6
+        for index in point.indices {
+            var plus = point, minus = point
+            plus[index] += step
+            minus[index] -= step
+            let numeric = (problem.valueAndGradient(plus).value - problem.valueAndGradient(minus).value) / (2 * step)
+            // Double central differences: truncation O(h²) ≈ 1e-12, rounding ≈ 1e-16/h ≈ 1e-10.
+            #expect(abs(analytic[index] - numeric) <= 1e-8, "parameter \(index)")
+        }
+    }
+
+    @Test("a fit stops at a point where the gradient vanishes")
+    func optimality() throws {
+        let features = try data(count: 60, width: 20, classes: 3)
+        let model = try LogisticRegression.fit(features, classes: 3, options: .init(inverseRegularization: 2))
+        let problem = LogisticProblem(data: features, classes: 3, inverseRegularization: 2)
+        let gradient = problem.valueAndGradient(model.weights + model.intercepts).gradient
+        #expect(gradient.allSatisfy { abs($0) < 1e-9 } && model.converged)
+        #expect(abs(model.intercepts.reduce(0, +)) < 1e-9)
     }
 }
