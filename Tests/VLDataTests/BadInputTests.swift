@@ -61,6 +61,11 @@ struct BadInputTests {
         try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": [[\"a.jpg\", 0, ")
         let text = message { _ = try EuroSAT(root: root.url).load() }
         #expect(text.contains("split_zhou_EuroSAT.json") && text.contains("not valid JSON"))
+        try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": [], \"val\": [], \"test\": []}")
+        #expect(message { _ = try EuroSAT(root: root.url).load() }.contains("no usable training items"))
+        try root.write("empty.csv", "path,label\n")
+        #expect(message { _ = try ListDataset(file: root.url.appendingPathComponent("empty.csv")).load() }
+            .contains("the list has no items"))
         try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": []}")
         #expect(message { _ = try EuroSAT(root: root.url).load() }.contains("expected a top-level \"val\" list"))
     }
@@ -73,6 +78,11 @@ struct BadInputTests {
         #expect(text.contains("\(root.url.path)/eurosat/split_zhou_EuroSAT.json not found: expected CoOp's split file"))
         let missingFolder = message { _ = try Caltech101(root: root.url).load() }
         #expect(missingFolder.contains("caltech-101 not found: expected CoOp's Caltech101 layout"))
+        let inside = message { _ = try EuroSAT(root: root.url.appendingPathComponent("eurosat")).load() }
+        #expect(inside.contains("eurosat/eurosat not found") && !inside.contains("pass its parent"))
+        try root.splitFile("eurosat/split_zhou_EuroSAT.json", train: [], val: [], test: [])
+        let hint = message { _ = try EuroSAT(root: root.url.appendingPathComponent("eurosat")).load() }
+        #expect(hint.contains("itself holds split_zhou_EuroSAT.json, so pass its parent folder as the data root"))
         let imageNet = message { _ = try ImageNet(root: root.url).load() }
         #expect(imageNet.contains("images/train/<wnid>/"))
     }

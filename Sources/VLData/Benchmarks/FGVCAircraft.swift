@@ -27,6 +27,9 @@ public struct FGVCAircraft: DatasetSource {
         let variantsFile = datasetDirectory.appendingPathComponent("variants.txt")
         try requireExists(variantsFile, expected: layout)
         let classNames = try lines(of: variantsFile).map(\.text)
+        guard !classNames.isEmpty else {
+            throw DataError.malformed(variantsFile, detail: "expected one aircraft variant per line")
+        }
         let labelOf = Dictionary(classNames.enumerated().map { ($1, $0) }) { first, _ in first }
 
         var index = DirectoryIndex(root: imageRoot)

@@ -33,6 +33,9 @@ struct ImageNetClassNames {
             entries.append((wnid, name))
             names[wnid] = name
         }
+        guard !entries.isEmpty else {
+            throw DataError.malformed(file, detail: "no classes; expected one 'wnid class name' per line")
+        }
     }
 }
 
