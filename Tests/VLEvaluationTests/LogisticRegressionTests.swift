@@ -112,8 +112,8 @@ struct LogisticProblemTests {
 
     @Test("the SIMD dot product equals the plain sum up to reordering", arguments: [0, 1, 15, 16, 17, 40])
     func dot(count: Int) {
-        let a = (0..<count).map { sin(Double($0)) }, b = (0..<count).map { cos(Double($0) * 0.7) }
-        let plain = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        let a = (0..<count).map { Float(sin(Double($0))) }, b = (0..<count).map { cos(Double($0) * 0.7) }
+        let plain = zip(a, b).reduce(0) { $0 + Double($1.0) * $1.1 }
         let fast = dotProduct(a, b, count: count)
         #expect(Tolerance.reordered.accepts(fast, plain))
     }

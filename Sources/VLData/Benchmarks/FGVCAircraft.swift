@@ -76,7 +76,7 @@ public struct FGVCAircraft: DatasetSource {
             }
             let path = String(text[..<space]) + ".jpg"
             let item = LabeledItem(
-                path: path, location: .file(imageRoot.appendingPathComponent(path)), label: label,
+                path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)), label: label,
                 className: variant)
             items.append((item, location))
         }

@@ -93,7 +93,7 @@ struct ClassFolderReader {
             for name in names {
                 let path = prefix + folder + "/" + name
                 items.append(LabeledItem(
-                    path: path, location: .file(imageRoot.appendingPathComponent(path)),
+                    path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)),
                     label: label, className: className))
             }
         }

@@ -46,7 +46,7 @@ public struct ImageNetV2: DatasetSource {
             for name in names {
                 let path = "\(label)/\(name)"
                 test.append(LabeledItem(
-                    path: path, location: .file(imageRoot.appendingPathComponent(path)),
+                    path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)),
                     label: label, className: entry.name))
             }
         }

@@ -127,7 +127,7 @@ enum ZhouSplitFile {
                 continue
             }
             let item = LabeledItem(
-                path: path, location: .file(imageRoot.appendingPathComponent(path)), label: label,
+                path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)), label: label,
                 className: renames[name] ?? name)
             entries.append(Entry(item: item, location: location))
         }

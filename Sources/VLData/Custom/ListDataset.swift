@@ -84,7 +84,8 @@ public struct ListDataset: DatasetSource {
         var kept: [(row: Row, item: LabeledItem)] = []
         for (row, label) in labelled {
             let url = row.path.hasPrefix("/")
-                ? URL(fileURLWithPath: row.path) : root.appendingPathComponent(row.path)
+                ? URL(fileURLWithPath: row.path, isDirectory: false)
+                : root.appendingPathComponent(row.path, isDirectory: false)
             let item = LabeledItem(
                 path: row.path, location: .file(url), label: label, className: names[label],
                 domain: row.domain)
