@@ -99,7 +99,7 @@ extension Tensor {
         }
         let inputShape = shape
         return result.withPullback(inputs: [self]) { g in
-            [Tensor.scatterAdded(g, into: Tensor.zeros(inputShape), at: indices, axis: axis)]
+            [Tensor.scatterAdded(g, intoZerosOf: inputShape, at: indices, axis: axis)]
         }
     }
 
@@ -111,7 +111,8 @@ extension Tensor {
             source.shape == [indices.count] + shape.dropFirst(),
             "scatterAdding source \(source.shape) does not fit \(indices.count) rows of \(shape)")
         Tensor.checkIndices(indices, below: shape[0], what: "axis 0 of shape \(shape)")
-        let result = Tensor.scatterAdded(source.detached(), into: detached(), at: indices, axis: 0)
+        let result = Tensor.scatterAdded(
+            source.detached(), intoZerosOf: shape, at: indices, axis: 0, adding: detached())
         return result.withPullback(inputs: [self, source]) { g in
             [g, source.requiresGradient ? g.selecting(indices, alongAxis: 0) : nil]
         }
@@ -141,13 +142,20 @@ extension Tensor {
             destinationStride: total * inner, rows: outer, width: extent * inner)
     }
 
-    /// `base` with `source` scatter-added at `indices` along `axis`. Values only.
+    /// `source` scatter-added at `indices` along `axis` into zeros of `shape`, or into a copy of
+    /// `base` when given. Values only.
     private static func scatterAdded(
-        _ source: Tensor, into base: Tensor, at indices: [Int], axis: Int
+        _ source: Tensor, intoZerosOf shape: [Int], at indices: [Int], axis: Int,
+        adding base: Tensor? = nil
     ) -> Tensor {
-        let (outer, extent, inner) = base.extentsAround(axis: axis)
-        return Tensor.computed(shape: base.shape) { out in
-            out.baseAddress!.update(from: base.pointer, count: out.count)
+        let outer = shape[..<axis].reduce(1, *), extent = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        return Tensor.computed(shape: shape) { out in
+            if let base {
+                out.baseAddress!.update(from: base.pointer, count: out.count)
+            } else {
+                out.update(repeating: 0)
+            }
             Kernels.scatterAdd(
                 source.pointer, indices: indices, into: out.baseAddress!,
                 outer: outer, axis: extent, inner: inner)

@@ -79,10 +79,13 @@ extension Tensor {
         let inner = shape[(axis + 1)...].reduce(1, *)
         return Tensor.computed(shape: shape) { dx in
             dx.update(repeating: 0)
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    let slot = o * inner + i
-                    dx[(o * extent + indices[slot]) * inner + i] = g.scalars[slot]
+            let dy = g.pointer, dx = dx.baseAddress!
+            indices.withUnsafeBufferPointer { index in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let slot = o * inner + i
+                        dx[(o * extent + index[slot]) * inner + i] = dy[slot]
+                    }
                 }
             }
         }
