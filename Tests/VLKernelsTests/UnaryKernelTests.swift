@@ -19,7 +19,9 @@ struct UnaryKernelCase: Sendable, CustomStringConvertible {
         .init(
             operation: .squareRoot, value: { $0.squareRoot() }, derivative: { 0.5 / $0.squareRoot() },
             positiveOnly: true),
-        .init(operation: .tanh, value: { Foundation.tanh($0) }, derivative: { 1 - Foundation.tanh($0) * Foundation.tanh($0) }),
+        .init(
+            operation: .tanh, value: { Foundation.tanh($0) },
+            derivative: { 1 - Foundation.tanh($0) * Foundation.tanh($0) }),
         .init(operation: .sigmoid, value: logistic, derivative: { logistic($0) * (1 - logistic($0)) }),
         .init(operation: .relu, value: { Swift.max($0, 0) }, derivative: { $0 > 0 ? 1 : 0 }),
         .init(

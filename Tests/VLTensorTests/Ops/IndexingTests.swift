@@ -102,7 +102,8 @@ struct IndexingTests {
         let indices = (0..<3000).map { ($0 * 37) % 1000 }
         let rows = table.gatherRows(indices)
         for (row, index) in indices.enumerated().filter({ $0.offset % 97 == 0 }) {
-            #expect(Array(rows.array[(row * 77)..<(row * 77 + 77)]) == Array(table.array[(index * 77)..<(index * 77 + 77)]))
+            let looked = rows.array[(row * 77)..<(row * 77 + 77)]
+            #expect(Array(looked) == Array(table.array[(index * 77)..<(index * 77 + 77)]))
         }
         let leaf = table.requiringGradient()
         let g = leaf.gatherRows(indices).sum().gradients()[leaf]!.array

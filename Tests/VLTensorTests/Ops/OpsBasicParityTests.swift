@@ -32,7 +32,9 @@ struct OpsBasicParityTests {
         expectClose(dx[0], f["dx_axis\(axis)"], .gradient)
     }
 
-    @Test("crossEntropy with and without label smoothing", arguments: [("", 0), ("_smoothed", 0.1)] as [(String, Float)])
+    @Test(
+        "crossEntropy with and without label smoothing",
+        arguments: [("", 0), ("_smoothed", 0.1)] as [(String, Float)])
     func crossEntropy(suffix: String, smoothing: Float) throws {
         let f = try Fixture("ops_basic/cross_entropy")
         let labels = f.integers("labels")
