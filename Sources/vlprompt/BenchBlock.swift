@@ -133,9 +133,9 @@ struct TransformerBlock {
 }
 
 extension Tensor {
-    /// `x · σ(1.702 x)` (QuickGELU), a private stand-in so the benchmark does not depend on
-    /// the activation catalogue; a plain scalar loop over `expf`, parallel over chunks.
-    fileprivate func benchQuickGELU() -> Tensor {
+    /// `x · σ(1.702 x)` (QuickGELU), the benchmarks' own stand-in so they do not depend on the
+    /// activation catalogue; a plain scalar loop over `expf`, parallel over chunks.
+    func benchQuickGELU() -> Tensor {
         let x = self
         let y = Tensor.computed(shape: shape) { out in
             let px = x.pointer, py = out.baseAddress!

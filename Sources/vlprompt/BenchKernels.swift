@@ -30,12 +30,13 @@ struct BenchKernels: ParsableCommand {
 
     func run() throws {
         let threads = try options.threading.apply()
-        let kernels = layerNorm() + softmax() + attention() + patchEmbedding()
+        let kernels = layerNorm() + softmax() + attention() + patchEmbedding() + quickGELU()
         try options.report(Record(threads: threads, kernels: kernels)) {
             kernels.map { k in
                 let rate = k.gbps.map { String(format: "%.1f GB/s", $0) }
                     ?? k.gflops.map { String(format: "%.1f GFLOP/s", $0) } ?? ""
-                return String(format: "%-26@ %8.3f ms  ", k.name, k.ms) + rate
+                return k.name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                    + String(format: "%9.3f ms  ", k.ms) + rate
             }.joined(separator: "\n")
         }
     }
@@ -136,6 +137,7 @@ struct BenchKernels: ParsableCommand {
         let images = Tensor.normal([32, 3, 224, 224], seed: 7)
         let weight = Tensor.normal([width, 3, 16, 16], seed: 8)
         let patches = Buffer(geometry.batch * geometry.patches * geometry.patchLength)
+        let seed = Tensor.normal([geometry.batch, geometry.patches, width], seed: 11)
         let flops = 2 * Double(geometry.batch * geometry.patches * geometry.patchLength * width)
         return [
             memoryBound("patch_extract", [32, 3, 224, 224], bytes: 8 * images.scalarCount) {
@@ -143,6 +145,26 @@ struct BenchKernels: ParsableCommand {
             },
             computeBound("patch_embedding_forward", [32, 3, 224, 224], flops: flops) {
                 _ = images.patchEmbedding(weight: weight, patchSize: 16)
+            },
+            // Weight and input gradients: two GEMMs of the forward's size, plus the scatter.
+            computeBound("patch_embedding_backward", [32, 3, 224, 224], flops: 2 * flops) {
+                let x = images.requiringGradient(), w = weight.requiringGradient()
+                let gradients = x.patchEmbedding(weight: w, patchSize: 16).gradients(seed: seed)
+                precondition(gradients.count == 2)
+            },
+        ]
+    }
+
+    /// The block benchmark's QuickGELU on its `[32·50, 3072]` MLP activations (forward and
+    /// backward through the graph, so allocation is included).
+    private func quickGELU() -> [Measurement] {
+        let x = Tensor.normal([32 * 50, 3072], seed: 9)
+        let dy = Tensor.normal([32 * 50, 3072], seed: 10)
+        let bytes = 4 * x.scalarCount
+        return [
+            memoryBound("quick_gelu_forward", x.shape, bytes: 2 * bytes) { _ = x.benchQuickGELU() },
+            memoryBound("quick_gelu_forward_backward", x.shape, bytes: 5 * bytes) {
+                _ = x.requiringGradient().benchQuickGELU().gradients(seed: dy)
             },
         ]
     }
