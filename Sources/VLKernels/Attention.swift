@@ -9,10 +9,14 @@
 /// Contiguous `[batch, heads, tokens, headWidth]` tensors and heads interleaved in rows of
 /// `[batch, tokens, width]` (CLIP's layout before its head split) are both layouts.
 public struct HeadLayout: Sendable, Equatable {
+    /// Distance between consecutive batch items.
     public var batchStride: Int
+    /// Distance between consecutive heads of one batch item.
     public var headStride: Int
+    /// Distance between consecutive tokens of one head (a row's leading dimension).
     public var tokenStride: Int
 
+    /// A layout with the given strides, in elements.
     public init(batchStride: Int, headStride: Int, tokenStride: Int) {
         self.batchStride = batchStride
         self.headStride = headStride
@@ -38,16 +42,22 @@ public struct HeadLayout: Sendable, Equatable {
 
 /// Extents and options of one attention computation.
 public struct AttentionShape: Sendable, Equatable {
+    /// Independent sequences.
     public var batch: Int
+    /// Heads per sequence.
     public var heads: Int
+    /// Query rows per head.
     public var queryTokens: Int
+    /// Key and value rows per head.
     public var keyTokens: Int
+    /// Width of one head's query, key and value rows.
     public var headWidth: Int
     /// Multiplies `q · kᵀ` before the softmax; `1/√headWidth` in CLIP.
     public var scale: Float
     /// Query `i` attends only to keys `j ≤ i` (CLIP's text mask).
     public var causal: Bool
 
+    /// Collects the extents and options of one attention computation.
     public init(
         batch: Int, heads: Int, queryTokens: Int, keyTokens: Int, headWidth: Int, scale: Float,
         causal: Bool

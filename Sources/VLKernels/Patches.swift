@@ -5,12 +5,18 @@
 /// `size × size` patches, in row-major patch order. Pixels past the last whole patch are
 /// ignored, as a PyTorch convolution with `stride = kernel_size` ignores them.
 public struct PatchGeometry: Sendable, Equatable {
+    /// Images.
     public var batch: Int
+    /// Channels per image.
     public var channels: Int
+    /// Image height in pixels.
     public var height: Int
+    /// Image width in pixels.
     public var width: Int
+    /// Patch side in pixels (kernel size and stride).
     public var size: Int
 
+    /// The geometry of `batch` images of `channels × height × width` cut into `size²` patches.
     public init(batch: Int, channels: Int, height: Int, width: Int, size: Int) {
         self.batch = batch
         self.channels = channels
@@ -19,8 +25,9 @@ public struct PatchGeometry: Sendable, Equatable {
         self.size = size
     }
 
-    /// Patches per column and per row of the grid.
+    /// Patch rows in the grid.
     public var rows: Int { height / size }
+    /// Patch columns in the grid.
     public var columns: Int { width / size }
     /// Patches per image.
     public var patches: Int { rows * columns }
