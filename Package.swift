@@ -29,6 +29,8 @@ let package = Package(
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(
+            name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
 
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
@@ -42,5 +44,6 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
     ]
 )

@@ -30,4 +30,9 @@ public struct Tolerance: Sendable, CustomStringConvertible {
     /// Two computations of the same math in a different order (a fused kernel against its
     /// composed oracle, an optimized path against the plain one).
     public static let reordered = Tolerance(absolute: 1e-6, relative: 1e-5)
+    /// Parameters after a few optimizer steps against PyTorch or a `Double` reference: each
+    /// step rounds a handful of Float32 operations per element (PyTorch fuses some of them into
+    /// FMAs), each within half an ulp (6e-8 relative); the absolute part covers elements that
+    /// pass near 0, where the update's own rounding (~1e-3 × ulp of O(1) values) dominates.
+    public static let optimizerStep = Tolerance(absolute: 1e-7, relative: 1e-6)
 }
