@@ -5,15 +5,12 @@ import VLTestSupport
 
 @Suite("learning-rate schedules")
 struct LearningRateScheduleTests {
-    /// Two `Double` computations of the same closed form in a different order.
-    static let closedForm = Tolerance(absolute: 1e-18, relative: 1e-14)
-
     static func expectRate(
         _ actual: Double, _ expected: Double, _ label: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(
-            closedForm.accepts(actual, expected), "\(label): \(actual) vs \(expected)",
+            Tolerance.doublePrecision.accepts(actual, expected), "\(label): \(actual) vs \(expected)",
             sourceLocation: sourceLocation)
     }
 
