@@ -31,9 +31,13 @@ let package = Package(
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
         .target(
             name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
+        .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+
+        // MARK: - File formats
+        .target(name: "VLFormats"),
 
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
@@ -45,5 +49,7 @@ let package = Package(
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
+        .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
     ]
 )
