@@ -29,6 +29,8 @@ let package = Package(
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(
+            name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
         .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
 
         // MARK: - File formats
@@ -46,6 +48,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
     ]
