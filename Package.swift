@@ -29,9 +29,13 @@ let package = Package(
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+
+        // MARK: - File formats
+        .target(name: "VLFormats"),
 
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
@@ -42,5 +46,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
     ]
 )
