@@ -35,17 +35,9 @@ public struct SelfAttention: ParameterGroup {
 
     /// Attends over `x` shaped `[batch, tokens, width]`; with `causal`, token i sees tokens ≤ i.
     public func callAsFunction(_ x: Tensor, causal: Bool) -> Tensor {
-        let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
-        let headWidth = width / heads
-        // [batch, tokens, 3·width] → [3, batch, heads, tokens, headWidth]
+        // One GEMM for query, key and value: [batch, tokens, 3·width], read in place by the kernel.
         let projected = x.matmul(inProjectionWeight, transposeOther: true) + inProjectionBias
-        let split = projected.reshaped([batch, tokens, 3, heads, headWidth]).permuted([2, 0, 3, 1, 4])
-        let query = split.slice(alongAxis: 0, 0..<1).reshaped([batch, heads, tokens, headWidth])
-        let key = split.slice(alongAxis: 0, 1..<2).reshaped([batch, heads, tokens, headWidth])
-        let value = split.slice(alongAxis: 0, 2..<3).reshaped([batch, heads, tokens, headWidth])
-        let attended = Tensor.attention(query: query, key: key, value: value, causal: causal)
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, tokens, width])
-        return outProjection(merged)
+        return outProjection(Tensor.attention(packed: projected, heads: heads, causal: causal))
     }
 
     public func mapParameters(prefix: String, _ transform: (String, Tensor) throws -> Tensor) rethrows -> SelfAttention {
