@@ -30,4 +30,7 @@ public struct Tolerance: Sendable, CustomStringConvertible {
     /// Two computations of the same math in a different order (a fused kernel against its
     /// composed oracle, an optimized path against the plain one).
     public static let reordered = Tolerance(absolute: 1e-6, relative: 1e-5)
+    /// Gradients of a fused op against its composed oracle: like ``reordered``, but through
+    /// one more reduction (row sums over up to ~1000 terms, parameter sums over rows).
+    public static let reorderedGradient = Tolerance(absolute: 1e-5, relative: 1e-4)
 }
