@@ -32,6 +32,7 @@ let package = Package(
         .target(
             name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
         .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+        .target(name: "VLCLIP", dependencies: ["VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
 
         // MARK: - File formats
         .target(name: "VLFormats"),
@@ -51,5 +52,6 @@ let package = Package(
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
     ]
 )
