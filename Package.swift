@@ -30,6 +30,14 @@ let package = Package(
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
 
+        // MARK: - Images
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        .target(
+            name: "VLImage", dependencies: ["CImageCodecs", "VLTensor"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
         .executableTarget(
@@ -42,5 +50,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(
+            name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
     ]
 )
