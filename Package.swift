@@ -29,6 +29,10 @@ let package = Package(
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+
+        // MARK: - File formats
+        .target(name: "VLFormats"),
 
         // MARK: - Images
         .target(
@@ -39,7 +43,7 @@ let package = Package(
             swiftSettings: numericSettings),
 
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
@@ -50,6 +54,8 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
     ]

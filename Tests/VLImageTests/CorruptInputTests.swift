@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import VLTestSupport
 import VLImage
 
 @Suite("corrupt and unsupported inputs")

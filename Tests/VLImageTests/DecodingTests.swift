@@ -4,6 +4,7 @@
 import CImageCodecs
 import Foundation
 import Testing
+import VLTestSupport
 @testable import VLImage
 
 @Suite("decoding JPEG and PNG like Pillow")

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import VLImage
+import VLTestSupport
 
 extension Fixture {
     /// The recorded shape of `key` ("shape.<key>" in the fixture's metadata).

@@ -2,6 +2,7 @@
 // degenerate sizes, compared byte for byte.
 
 import Testing
+import VLTestSupport
 import VLImage
 
 @Suite("Pillow-exact resize")
