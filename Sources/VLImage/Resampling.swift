@@ -140,25 +140,30 @@ extension RGBImage {
 
     /// The horizontal pass over `rows`: each output pixel is a weighted sum along its row.
     private func resampledRows(_ rows: Range<Int>, to width: Int, with weights: ResamplingWeights) -> RGBImage {
-        RGBImage.computed(width: width, height: rows.count) { out in
+        let inputRowLength = self.width * 3, taps = weights.taps
+        return RGBImage.computed(width: width, height: rows.count) { out in
             pixels.withUnsafeBufferPointer { input in
                 weights.weights.withUnsafeBufferPointer { coefficients in
-                    for (outputRow, row) in rows.enumerated() {
-                        let source = input.baseAddress! + row * self.width * 3
-                        let target = out.baseAddress! + outputRow * width * 3
-                        for x in 0..<width {
-                            let start = weights.starts[x], count = weights.counts[x]
-                            let k = coefficients.baseAddress! + x * weights.taps
-                            var red = ResamplingWeights.half, green = red, blue = red
-                            for tap in 0..<count {
-                                let pixel = source + (start + tap) * 3
-                                red &+= Int32(pixel[0]) &* k[tap]
-                                green &+= Int32(pixel[1]) &* k[tap]
-                                blue &+= Int32(pixel[2]) &* k[tap]
+                    weights.starts.withUnsafeBufferPointer { starts in
+                        weights.counts.withUnsafeBufferPointer { counts in
+                            for row in rows {
+                                let source = input.baseAddress! + row * inputRowLength
+                                let target = out.baseAddress! + (row - rows.lowerBound) * width * 3
+                                for x in 0..<width {
+                                    let k = coefficients.baseAddress! + x * taps
+                                    let first = source + starts[x] * 3
+                                    var red = ResamplingWeights.half, green = red, blue = red
+                                    for tap in 0..<counts[x] {
+                                        let pixel = first + tap * 3, weight = k[tap]
+                                        red &+= Int32(pixel[0]) &* weight
+                                        green &+= Int32(pixel[1]) &* weight
+                                        blue &+= Int32(pixel[2]) &* weight
+                                    }
+                                    target[3 * x] = ResamplingWeights.clippedByte(red)
+                                    target[3 * x + 1] = ResamplingWeights.clippedByte(green)
+                                    target[3 * x + 2] = ResamplingWeights.clippedByte(blue)
+                                }
                             }
-                            target[3 * x] = ResamplingWeights.clippedByte(red)
-                            target[3 * x + 1] = ResamplingWeights.clippedByte(green)
-                            target[3 * x + 2] = ResamplingWeights.clippedByte(blue)
                         }
                     }
                 }
@@ -172,19 +177,22 @@ extension RGBImage {
         to height: Int, with weights: ResamplingWeights, rowOffset: Int
     ) -> RGBImage {
         let rowLength = width * 3
-        var sums = [Int32](repeating: 0, count: rowLength)
+        let sums = UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowLength)
+        defer { sums.deallocate() }
         return RGBImage.computed(width: width, height: height) { out in
             pixels.withUnsafeBufferPointer { input in
-                for y in 0..<height {
-                    for i in 0..<rowLength { sums[i] = ResamplingWeights.half }
-                    let start = weights.starts[y] - rowOffset
-                    for tap in 0..<weights.counts[y] {
-                        let k = weights.weights[y * weights.taps + tap]
-                        let source = input.baseAddress! + (start + tap) * rowLength
-                        for i in 0..<rowLength { sums[i] &+= Int32(source[i]) &* k }
+                weights.weights.withUnsafeBufferPointer { coefficients in
+                    for y in 0..<height {
+                        sums.update(repeating: ResamplingWeights.half)
+                        let start = weights.starts[y] - rowOffset
+                        for tap in 0..<weights.counts[y] {
+                            let k = coefficients[y * weights.taps + tap]
+                            let source = input.baseAddress! + (start + tap) * rowLength
+                            for i in 0..<rowLength { sums[i] &+= Int32(source[i]) &* k }
+                        }
+                        let target = out.baseAddress! + y * rowLength
+                        for i in 0..<rowLength { target[i] = ResamplingWeights.clippedByte(sums[i]) }
                     }
-                    let target = out.baseAddress! + y * rowLength
-                    for i in 0..<rowLength { target[i] = ResamplingWeights.clippedByte(sums[i]) }
                 }
             }
         }
