@@ -83,9 +83,9 @@ extension RGBImage {
                 source: source, kind: .unknownFormat,
                 detail: "not a JPEG or PNG file (it starts with \(head))")
         }
-        let rgba = try Self.decode(data, format: format, keepAlpha: alpha == .compositeOverWhite,
-                                   source: source, pixelLimit: pixelLimit)
-        self = rgba
+        self = try Self.decode(
+            data, format: format, keepAlpha: alpha == .compositeOverWhite, source: source,
+            pixelLimit: pixelLimit)
     }
 
     /// Runs the C decoder; returns RGB, compositing over white when `keepAlpha`.

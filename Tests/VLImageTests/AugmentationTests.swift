@@ -3,9 +3,9 @@
 
 import Foundation
 import Testing
+@testable import VLImage
 import VLTensor
 import VLTestSupport
-@testable import VLImage
 
 @Suite("training augmentation")
 struct AugmentationTests {

@@ -3,9 +3,9 @@
 
 import Foundation
 import Testing
+@testable import VLImage
 import VLTensor
 import VLTestSupport
-@testable import VLImage
 
 extension Tolerance {
     /// The same Float32 operations in the same order as the reference: bit-identical.

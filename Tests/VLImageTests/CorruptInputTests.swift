@@ -2,8 +2,9 @@
 
 import Foundation
 import Testing
-import VLTestSupport
 import VLImage
+import VLTensor
+import VLTestSupport
 
 @Suite("corrupt and unsupported inputs")
 struct CorruptInputTests {
@@ -50,21 +51,22 @@ struct CorruptInputTests {
 
     @Test("random bytes are an unknown format")
     func randomBytes() throws {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = Data((0..<500).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var bytes = pseudorandomBytes(500, seed: 3)
         bytes[0] = 0x00  // never a JPEG or PNG start by accident
         #expect(try decodingError(bytes, named: "noise.bin")?.kind == .unknownFormat)
     }
 
     @Test("random bytes after a valid signature are corrupt", arguments: ["jpg", "png"])
     func randomBodies(kind: String) throws {
-        var bytes = Data(kind == "jpg" ? [0xFF, 0xD8, 0xFF] : [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        var state: UInt64 = 7
-        for _ in 0..<400 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            bytes.append(UInt8(truncatingIfNeeded: state >> 56))
-        }
+        let signature: [UInt8] = kind == "jpg" ? [0xFF, 0xD8, 0xFF] : [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        let bytes = Data(signature) + pseudorandomBytes(400, seed: 7)
         #expect(try decodingError(bytes, named: "garbage.\(kind)")?.kind == .corrupt)
+    }
+
+    /// Reproducible noise bytes.
+    private func pseudorandomBytes(_ count: Int, seed: UInt64) -> Data {
+        var generator = RandomGenerator(seed: seed)
+        return Data((0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
     }
 
     @Test("an empty file is reported as empty")

@@ -4,8 +4,8 @@
 import CImageCodecs
 import Foundation
 import Testing
-import VLTestSupport
 @testable import VLImage
+import VLTestSupport
 
 @Suite("decoding JPEG and PNG like Pillow")
 struct DecodingTests {

@@ -2,8 +2,8 @@
 // degenerate sizes, compared byte for byte.
 
 import Testing
-import VLTestSupport
 import VLImage
+import VLTestSupport
 
 @Suite("Pillow-exact resize")
 struct ResizeTests {
