@@ -37,6 +37,14 @@ let package = Package(
         // MARK: - File formats
         .target(name: "VLFormats"),
 
+        // MARK: - Images
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        .target(
+            name: "VLImage", dependencies: ["CImageCodecs", "VLTensor"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -53,5 +61,7 @@ let package = Package(
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
+        .testTarget(
+            name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
     ]
 )
