@@ -30,17 +30,22 @@ let package = Package(
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
 
+        // MARK: - Procedural world (built-in pretraining data and benchmark datasets)
+        .target(name: "VLWorld", dependencies: ["VLTensor"], swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLWorld",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
     ]
 )
