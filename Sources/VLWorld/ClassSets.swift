@@ -192,6 +192,7 @@ public enum WorldError: Error, CustomStringConvertible, Equatable {
     /// A split name that is not train, val or test.
     case unknownSplit(String)
 
+    /// A message naming the bad value and the valid ones.
     public var description: String {
         switch self {
         case .unknownDataset(let name, let valid):

@@ -5,8 +5,11 @@ import VLTensor
 
 /// The splits of a world dataset, named as Dassl names them.
 public enum WorldSplit: String, CaseIterable, Sendable {
+    /// Examples to learn from (few-shot subsets are drawn from here).
     case train
+    /// Examples for model selection.
     case validation = "val"
+    /// Examples for reporting accuracy.
     case test
 
     /// Parses "train", "val" or "test".

@@ -57,7 +57,8 @@ extension WorldCommand {
             let sheet = ContactSheet.compose(images, size: options.size, columns: perRow, scale: scale)
             try PNGWriter.write(pixels: sheet.pixels, width: sheet.width, height: sheet.height, to: out)
             for row in stride(from: 0, to: labels.count, by: perRow) {
-                print("row \(row / perRow + 1): " + labels[row..<min(row + perRow, labels.count)].joined(separator: " | "))
+                let names = labels[row..<min(row + perRow, labels.count)]
+                print("row \(row / perRow + 1): " + names.joined(separator: " | "))
             }
             print("wrote \(out) (\(sheet.width)×\(sheet.height))")
         }
@@ -70,8 +71,10 @@ extension WorldCommand {
                 return (pairs.map(\.pixels), pairs.map(\.caption))
             }
             let data = world.dataset(dataset)
-            guard count <= data.count(split: split) else {
-                throw ValidationError("--count \(count) exceeds the \(data.count(split: split)) \(split.rawValue) examples of \(data.name)")
+            let available = data.count(split: split)
+            guard count <= available else {
+                throw ValidationError(
+                    "--count \(count) exceeds the \(available) \(split.rawValue) examples of \(data.name)")
             }
             let examples = (0..<count).map { data.example(split: split, index: $0) }
             return (examples.map(\.pixels), examples.map { data.classNames[$0.label] })
@@ -125,10 +128,18 @@ extension WorldCommand {
             let shapes = world.dataset(.shapes)
             let scenes = (0..<count).map { world.pretrainingScene(index: $0) }
             var checksum = 0
-            report("pretraining scenes") { for index in 0..<count { checksum &+= world.pretrainingScene(index: index).count } }
-            report("pretraining renders") { for scene in scenes { checksum &+= Int(render(scene, size: world.imageSize)[0]) } }
-            report("pretraining captions") { for index in 0..<count { checksum &+= world.pretrainingCaption(index: index).count } }
-            report("pretraining pairs") { for index in 0..<count { checksum &+= world.pretrainingPair(index: index).caption.count } }
+            report("pretraining scenes") {
+                for index in 0..<count { checksum &+= world.pretrainingScene(index: index).count }
+            }
+            report("pretraining renders") {
+                for scene in scenes { checksum &+= Int(render(scene, size: world.imageSize)[0]) }
+            }
+            report("pretraining captions") {
+                for index in 0..<count { checksum &+= world.pretrainingCaption(index: index).count }
+            }
+            report("pretraining pairs") {
+                for index in 0..<count { checksum &+= world.pretrainingPair(index: index).caption.count }
+            }
             let testCount = min(count, shapes.count(split: .test))
             report("world:shapes test examples", count: testCount) {
                 for index in 0..<testCount { checksum &+= shapes.example(split: .test, index: index).label }

@@ -85,7 +85,8 @@ struct PNGWriterTests {
         let chunks = PNGWriterTests.chunks(of: file)
         #expect(chunks.map(\.type) == ["IHDR", "IDAT", "IEND"])
         for chunk in chunks {
-            #expect(chunk.storedCRC == PNGWriterTests.referenceCRC(Array(chunk.type.utf8) + chunk.data), "\(chunk.type) CRC")
+            let expected = PNGWriterTests.referenceCRC(Array(chunk.type.utf8) + chunk.data)
+            #expect(chunk.storedCRC == expected, "\(chunk.type) CRC")
         }
         let header = chunks[0].data
         #expect(PNGWriterTests.bigEndian(header[0..<4]) == UInt32(width))

@@ -79,7 +79,8 @@ struct RendererTests {
         for first in masks.indices {
             for second in masks.indices where second > first {
                 let differing = zip(masks[first], masks[second]).filter { $0 != $1 }.count
-                #expect(differing > steps * steps / 50, "\(ObjectShape.allCases[first]) ≈ \(ObjectShape.allCases[second])")
+                let names = "\(ObjectShape.allCases[first]) and \(ObjectShape.allCases[second])"
+                #expect(differing > steps * steps / 50, "\(names) are nearly the same")
             }
         }
     }
@@ -95,7 +96,9 @@ struct RendererTests {
         let primary: [UInt8] = [40, 165, 55]
         var interior: [[UInt8]] = []
         for row in 17..<31 {
-            for column in 17..<31 { interior.append(RendererTests.pixel(pixels, size: size, column: column, row: row)) }
+            for column in 17..<31 {
+                interior.append(RendererTests.pixel(pixels, size: size, column: column, row: row))
+            }
         }
         let otherTone = Double(interior.filter { $0 != primary }.count) / Double(interior.count)
         if pattern == .solid {
@@ -136,8 +139,11 @@ struct RendererTests {
         let scene = Scene(objects: [RendererTests.object()], background: .sky)
         let clean = render(scene, size: 32)
         let shifted = render(scene.rendered(in: .palette), size: 32)
-        #expect(RendererTests.pixel(clean, size: 32, column: 16, row: 16) != RendererTests.pixel(shifted, size: 32, column: 16, row: 16))
-        #expect(RendererTests.pixel(clean, size: 32, column: 0, row: 0) != RendererTests.pixel(shifted, size: 32, column: 0, row: 0))
+        for (column, row) in [(16, 16), (0, 0)] {
+            let before = RendererTests.pixel(clean, size: 32, column: column, row: row)
+            let after = RendererTests.pixel(shifted, size: 32, column: column, row: row)
+            #expect(before != after, "pixel (\(column), \(row))")
+        }
     }
 
     @Test("layouts keep objects inside the image, apart, and where their position says")
