@@ -45,12 +45,16 @@ let package = Package(
             name: "VLImage", dependencies: ["CImageCodecs", "VLTensor"],
             swiftSettings: numericSettings),
 
+        // MARK: - Procedural world (built-in pretraining data and benchmark datasets)
+        .target(name: "VLWorld", dependencies: ["VLTensor"], swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLWorld",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -63,5 +67,6 @@ let package = Package(
         .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
+        .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
     ]
 )
