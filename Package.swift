@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vlprompt", targets: ["vlprompt"]),
-        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor"]),
+        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor", "VLText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,10 +25,19 @@ let package = Package(
     targets: [
         // MARK: - System libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+
+        // MARK: - Text
+        .target(
+            name: "VLText", dependencies: ["CZlib"],
+            resources: [
+                .copy("Resources/bpe_simple_vocab_16e6.txt.gz"),
+                .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
+            ]),
 
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
@@ -36,11 +45,14 @@ let package = Package(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
     ]
 )
