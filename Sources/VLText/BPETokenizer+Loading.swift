@@ -9,11 +9,16 @@ extension BPETokenizer {
 
     /// CLIP's tokenizer from the bundled `bpe_simple_vocab_16e6.txt.gz`.
     public init(specialTokens: SpecialTokenSpelling = .openAI, options: Options = Options()) throws {
+        try self.init(clipMergesFile: Self.bundledMergesFile(), specialTokens: specialTokens, options: options)
+    }
+
+    /// Location of the bundled merge list in this module's resources.
+    static func bundledMergesFile() throws -> URL {
         guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz") else {
             throw TokenizerError.missingBundledVocabulary(
-                "\(Self.bundledMergesFileName) not found in \(Bundle.module.bundlePath)")
+                "\(bundledMergesFileName) not found in \(Bundle.module.bundlePath)")
         }
-        try self.init(clipMergesFile: url, specialTokens: specialTokens, options: options)
+        return url
     }
 
     /// CLIP's tokenizer from a copy of its merge list, gzip-compressed or plain text

@@ -36,6 +36,7 @@ struct VocabularyJSON {
             position += 1
         } else {
             while true {
+                skipWhitespace()
                 let keyLine = line
                 let key = try string()
                 try expect(UInt8(ascii: ":"))

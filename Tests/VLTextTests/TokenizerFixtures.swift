@@ -22,6 +22,8 @@ enum TokenizerFixtures {
         var openaiWithoutEncodingFix: [Int]?
         var openclipWithoutEncodingFix: [Int]?
         var decoded: String
+        var cleaned: String
+        var cleanedWithoutEncodingFix: String?
     }
 
     /// A text tokenized at a smaller context length (OpenAI truncate=True semantics).
