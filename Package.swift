@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vlprompt", targets: ["vlprompt"]),
-        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor"]),
+        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor", "VLText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,35 +25,74 @@ let package = Package(
     targets: [
         // MARK: - System libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(
+            name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
+        .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+        .target(name: "VLCLIP", dependencies: ["VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
+
+        // MARK: - File formats
+        .target(name: "VLFormats"),
+
+        // MARK: - Images
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        .target(
+            name: "VLImage", dependencies: ["CImageCodecs", "VLTensor"],
+            swiftSettings: numericSettings),
+
+        // MARK: - Procedural world (built-in pretraining data and benchmark datasets)
+        .target(name: "VLWorld", dependencies: ["VLTensor"], swiftSettings: numericSettings),
+
+        // MARK: - Text
+        .target(
+            name: "VLText", dependencies: ["CZlib"],
+            resources: [
+                .copy("Resources/bpe_simple_vocab_16e6.txt.gz"),
+                .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
+            ]),
 
         // MARK: - Data and evaluation
         .target(name: "VLProgress"),
-        .target(name: "VLData", dependencies: ["VLTensor"]),
+        .target(name: "VLData", dependencies: ["VLTensor", "VLFormats"]),
         .target(
-            name: "VLEvaluation", dependencies: ["VLData", "VLKernels"],
+            name: "VLEvaluation", dependencies: ["VLData", "VLKernels", "VLFormats"],
             swiftSettings: numericSettings),
 
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLWorld",
+                "VLText",
                 "VLProgress",
                 "VLData",
                 "VLEvaluation",
+                "VLFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
+        .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
+        .testTarget(
+            name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
+        .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
+        .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
         .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
-        .testTarget(name: "VLDataTests", dependencies: ["VLData"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import VLEvaluation
+import VLFormats
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -73,7 +74,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     private func write(_ text: String, to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
         note("wrote \(path)")
     }
 

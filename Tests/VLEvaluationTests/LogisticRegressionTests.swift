@@ -6,7 +6,7 @@ import VLTestSupport
 @testable import VLEvaluation
 
 /// `Fixtures/linear_probe/<name>.json`, decoded.
-private struct Fixture: Decodable {
+private struct LinearProbeFixture: Decodable {
     struct Split: Decodable {
         var features: [[Float]]
         var labels: [Int]
@@ -31,11 +31,9 @@ private struct Fixture: Decodable {
     var fits: [Fit]
     var search: Search
 
-    static func load(_ name: String, file: String = #filePath) throws -> Fixture {
-        var url = URL(fileURLWithPath: file)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let data = try Data(contentsOf: url.appendingPathComponent("Fixtures/linear_probe/\(name).json"))
-        return try JSONDecoder().decode(Fixture.self, from: data)
+    static func load(_ name: String) throws -> LinearProbeFixture {
+        let data = try Data(contentsOf: VLTestSupport.Fixture.url("linear_probe/\(name).json"))
+        return try JSONDecoder().decode(LinearProbeFixture.self, from: data)
     }
 
     func features(_ split: Split) throws -> LabeledFeatures {
@@ -53,7 +51,7 @@ private func expectAllClose(_ actual: [Double], _ expected: [Double], _ label: S
 struct LogisticRegressionTests {
     @Test("coefficients, probabilities and predictions match sklearn", arguments: ["multinomial", "binary", "wide"])
     func matchesSklearn(name: String) throws {
-        let fixture = try Fixture.load(name)
+        let fixture = try LinearProbeFixture.load(name)
         let (train, test) = (try fixture.features(fixture.train), try fixture.features(fixture.test))
         for fit in fixture.fits {
             let c = fit.C
@@ -75,7 +73,7 @@ struct LogisticRegressionTests {
 
     @Test("the C search follows CoOp's lpclip steps exactly", arguments: ["multinomial", "binary", "wide"])
     func searchMatchesLPCLIP(name: String) throws {
-        let fixture = try Fixture.load(name)
+        let fixture = try LinearProbeFixture.load(name)
         let result = try LinearProbeSearch.run(
             train: fixture.features(fixture.train), validation: fixture.features(fixture.validation),
             test: fixture.features(fixture.test), classes: fixture.classes)

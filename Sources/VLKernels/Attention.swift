@@ -1,0 +1,240 @@
+// Scaled dot-product attention (Vaswani et al. 2017) as OpenAI CLIP's nn.MultiheadAttention
+// computes it per head: softmax(scale · q·kᵀ [+ causal mask]) · v, forward and backward.
+// Work is split over batch × heads; the small per-head products run in a register-blocked Swift
+// loop rather than BLAS, because they run inside a parallel region (see Kernels.threadCount).
+
+/// Where one attention operand lives: element `(batch b, head h, token t, d)` is at
+/// `b · batchStride + h · headStride + t · tokenStride + d` from the operand's pointer.
+///
+/// Contiguous `[batch, heads, tokens, headWidth]` tensors and heads interleaved in rows of
+/// `[batch, tokens, width]` (CLIP's layout before its head split) are both layouts.
+public struct HeadLayout: Sendable, Equatable {
+    /// Distance between consecutive batch items.
+    public var batchStride: Int
+    /// Distance between consecutive heads of one batch item.
+    public var headStride: Int
+    /// Distance between consecutive tokens of one head (a row's leading dimension).
+    public var tokenStride: Int
+
+    /// A layout with the given strides, in elements.
+    public init(batchStride: Int, headStride: Int, tokenStride: Int) {
+        self.batchStride = batchStride
+        self.headStride = headStride
+        self.tokenStride = tokenStride
+    }
+
+    /// A contiguous `[batch, heads, tokens, headWidth]` array.
+    public static func contiguous(heads: Int, tokens: Int, headWidth: Int) -> HeadLayout {
+        HeadLayout(
+            batchStride: heads * tokens * headWidth, headStride: tokens * headWidth,
+            tokenStride: headWidth)
+    }
+
+    /// Rows of `rowWidth` values, `[batch, tokens, rowWidth]`, in which head `h` occupies
+    /// columns `h · headWidth ..< (h + 1) · headWidth` from the operand's pointer.
+    public static func interleaved(tokens: Int, rowWidth: Int, headWidth: Int) -> HeadLayout {
+        HeadLayout(batchStride: tokens * rowWidth, headStride: headWidth, tokenStride: rowWidth)
+    }
+
+    @inline(__always)
+    func offset(batch: Int, head: Int) -> Int { batch * batchStride + head * headStride }
+}
+
+/// Extents and options of one attention computation.
+public struct AttentionShape: Sendable, Equatable {
+    /// Independent sequences.
+    public var batch: Int
+    /// Heads per sequence.
+    public var heads: Int
+    /// Query rows per head.
+    public var queryTokens: Int
+    /// Key and value rows per head.
+    public var keyTokens: Int
+    /// Width of one head's query, key and value rows.
+    public var headWidth: Int
+    /// Multiplies `q · kᵀ` before the softmax; `1/√headWidth` in CLIP.
+    public var scale: Float
+    /// Query `i` attends only to keys `j ≤ i` (CLIP's text mask).
+    public var causal: Bool
+
+    /// Collects the extents and options of one attention computation.
+    public init(
+        batch: Int, heads: Int, queryTokens: Int, keyTokens: Int, headWidth: Int, scale: Float,
+        causal: Bool
+    ) {
+        self.batch = batch
+        self.heads = heads
+        self.queryTokens = queryTokens
+        self.keyTokens = keyTokens
+        self.headWidth = headWidth
+        self.scale = scale
+        self.causal = causal
+    }
+
+    /// Keys visible to query `i`.
+    @inline(__always)
+    func visibleKeys(_ i: Int) -> Int { causal ? min(i + 1, keyTokens) : keyTokens }
+}
+
+extension Kernels {
+    /// `out = softmax(scale · q·kᵀ) · v` for every batch item and head.
+    ///
+    /// `query`, `key`, `value` and `out` are read or written through their layouts;
+    /// `probabilities` receives the softmax, `[batch, heads, queryTokens, keyTokens]`, which the
+    /// backward needs (masked entries are exactly 0).
+    public static func attention(
+        query q: UnsafePointer<Float>, _ queryLayout: HeadLayout,
+        key k: UnsafePointer<Float>, _ keyLayout: HeadLayout,
+        value v: UnsafePointer<Float>, _ valueLayout: HeadLayout,
+        into out: UnsafeMutablePointer<Float>, _ outputLayout: HeadLayout,
+        probabilities: UnsafeMutablePointer<Float>, shape s: AttentionShape
+    ) {
+        let tq = s.queryTokens, tk = s.keyTokens, d = s.headWidth
+        let items = s.batch * s.heads
+        parallelChunks(items, minimumPerChunk: 1) { start, end in
+            let keysTransposed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, d * tk))
+            defer { keysTransposed.deallocate() }
+            for item in start..<end {
+                let b = item / s.heads, h = item % s.heads
+                let p = probabilities + item * tq * tk
+                transpose(
+                    k + keyLayout.offset(batch: b, head: h), rows: tk, columns: d,
+                    stride: keyLayout.tokenStride, into: keysTransposed)
+                smallMatmul(
+                    q + queryLayout.offset(batch: b, head: h), lda: queryLayout.tokenStride,
+                    keysTransposed, ldb: tk, into: p, ldc: tk, m: tq, n: tk, k: d, alpha: s.scale)
+                for i in 0..<tq {
+                    let visible = s.visibleKeys(i), row = p + i * tk
+                    softmaxRow(row, into: row, count: visible)
+                    (row + visible).update(repeating: 0, count: tk - visible)
+                }
+                smallMatmul(
+                    p, lda: tk, v + valueLayout.offset(batch: b, head: h),
+                    ldb: valueLayout.tokenStride, into: out + outputLayout.offset(batch: b, head: h),
+                    ldc: outputLayout.tokenStride, m: tq, n: d, k: tk, alpha: 1)
+            }
+        }
+    }
+
+    /// Gradients of ``attention(query:_:key:_:value:_:into:_:probabilities:shape:)``.
+    ///
+    /// With `P` the saved probabilities and `dO` the output gradient: `dv = Pᵀ·dO`,
+    /// `dP = dO·vᵀ`, `dS = P ∘ (dP − rowsum(P ∘ dP))`, `dq = scale · dS·k`, `dk = scale · dSᵀ·q`.
+    /// The gradients are written (not accumulated) through the layouts of their inputs, and
+    /// together cover exactly the elements those layouts address.
+    public static func attentionBackward(
+        query q: UnsafePointer<Float>, _ queryLayout: HeadLayout,
+        key k: UnsafePointer<Float>, _ keyLayout: HeadLayout,
+        value v: UnsafePointer<Float>, _ valueLayout: HeadLayout,
+        probabilities: UnsafePointer<Float>,
+        outputGradient dOut: UnsafePointer<Float>, _ outputLayout: HeadLayout,
+        queryGradient dq: UnsafeMutablePointer<Float>, keyGradient dk: UnsafeMutablePointer<Float>,
+        valueGradient dv: UnsafeMutablePointer<Float>, shape s: AttentionShape
+    ) {
+        let tq = s.queryTokens, tk = s.keyTokens, d = s.headWidth
+        parallelChunks(s.batch * s.heads, minimumPerChunk: 1) { start, end in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 2 * tq * tk + d * tk))
+            defer { scratch.deallocate() }
+            let transposed = scratch, scores = scratch + tq * tk, valuesTransposed = scores + tq * tk
+            for item in start..<end {
+                let b = item / s.heads, h = item % s.heads
+                let p = probabilities + item * tq * tk
+                let qh = q + queryLayout.offset(batch: b, head: h)
+                let kh = k + keyLayout.offset(batch: b, head: h)
+                let vh = v + valueLayout.offset(batch: b, head: h)
+                let dOh = dOut + outputLayout.offset(batch: b, head: h)
+                // dv = Pᵀ · dO
+                transpose(p, rows: tq, columns: tk, stride: tk, into: transposed)
+                smallMatmul(
+                    transposed, lda: tq, dOh, ldb: outputLayout.tokenStride,
+                    into: dv + valueLayout.offset(batch: b, head: h), ldc: valueLayout.tokenStride,
+                    m: tk, n: d, k: tq, alpha: 1)
+                // dS = P ∘ (dO · vᵀ − rowsum)
+                transpose(vh, rows: tk, columns: d, stride: valueLayout.tokenStride, into: valuesTransposed)
+                smallMatmul(
+                    dOh, lda: outputLayout.tokenStride, valuesTransposed, ldb: tk, into: scores,
+                    ldc: tk, m: tq, n: tk, k: d, alpha: 1)
+                for i in 0..<tq {
+                    let pi = p + i * tk, si = scores + i * tk
+                    let inner = VectorLanes.dot(pi, si, count: tk)
+                    for j in 0..<tk { si[j] = pi[j] * (si[j] - inner) }
+                }
+                // dq = scale · dS · k;  dk = scale · dSᵀ · q
+                smallMatmul(
+                    scores, lda: tk, kh, ldb: keyLayout.tokenStride,
+                    into: dq + queryLayout.offset(batch: b, head: h), ldc: queryLayout.tokenStride,
+                    m: tq, n: d, k: tk, alpha: s.scale)
+                transpose(scores, rows: tq, columns: tk, stride: tk, into: transposed)
+                smallMatmul(
+                    transposed, lda: tq, qh, ldb: queryLayout.tokenStride,
+                    into: dk + keyLayout.offset(batch: b, head: h), ldc: keyLayout.tokenStride,
+                    m: tk, n: d, k: tq, alpha: s.scale)
+            }
+        }
+    }
+
+    // MARK: - Small dense helpers
+
+    /// `dst[c · rows + r] = src[r · stride + c]`: a `[rows, columns]` block with row stride
+    /// `stride`, transposed into contiguous `[columns, rows]`.
+    @inline(__always)
+    static func transpose(
+        _ src: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            let row = src + r * stride
+            for c in 0..<columns { dst[c * rows + r] = row[c] }
+        }
+    }
+
+    /// `c = alpha · a · b` for small row-major blocks with leading dimensions: `a` is `[m, k]`,
+    /// `b` `[k, n]`, `c` `[m, n]` (overwritten). Four rows by eight columns of `c` stay in
+    /// registers while `k` streams past, so each `b` load feeds four multiply-adds.
+    static func smallMatmul(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float
+    ) {
+        typealias V = VectorLanes.Vector
+        var j = 0
+        while j + VectorLanes.width <= n {
+            var i = 0
+            while i + 4 <= m {
+                let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+                var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+                var pb = b + j
+                for p in 0..<k {
+                    let bv = VectorLanes.load(pb)
+                    c0 += a0[p] * bv
+                    c1 += a1[p] * bv
+                    c2 += a2[p] * bv
+                    c3 += a3[p] * bv
+                    pb += ldb
+                }
+                let pc = c + i * ldc + j
+                VectorLanes.store(alpha * c0, pc)
+                VectorLanes.store(alpha * c1, pc + ldc)
+                VectorLanes.store(alpha * c2, pc + 2 * ldc)
+                VectorLanes.store(alpha * c3, pc + 3 * ldc)
+                i += 4
+            }
+            while i < m {
+                let ai = a + i * lda
+                var ci = V()
+                for p in 0..<k { ci += ai[p] * VectorLanes.load(b + p * ldb + j) }
+                VectorLanes.store(alpha * ci, c + i * ldc + j)
+                i += 1
+            }
+            j += VectorLanes.width
+        }
+        guard j < n else { return }
+        for i in 0..<m {
+            let ai = a + i * lda
+            for column in j..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum += ai[p] * b[p * ldb + column] }
+                c[i * ldc + column] = alpha * sum
+            }
+        }
+    }
+}
