@@ -67,10 +67,9 @@ struct ReportCommand: ParsableCommand {
 
     /// `results.csv` + `transfer` → `results-transfer.csv`.
     static func path(_ base: String, suffix: String) -> String {
-        let url = URL(fileURLWithPath: base)
-        let ext = url.pathExtension
-        let stem = url.deletingPathExtension().path
-        return stem + "-" + suffix + (ext.isEmpty ? "" : "." + ext)
+        let name = base as NSString
+        let ext = name.pathExtension
+        return name.deletingPathExtension + "-" + suffix + (ext.isEmpty ? "" : "." + ext)
     }
 
     private func write(_ text: String, to path: String) throws {
