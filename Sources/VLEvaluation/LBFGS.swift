@@ -150,7 +150,8 @@ struct LBFGS {
 
         func sufficientDecrease(_ step: Step) -> Bool { step.value <= f0 + c1 * step.alpha * slope0 }
         func curvature(_ step: Step) -> Bool { abs(step.slope) <= -c2 * slope0 }
-        /// (2·c1 − 1)·φ′(0) ≥ φ′(α) with |φ′(α)| ≤ −c2·φ′(0), and φ(α) ≤ φ(0) + noise·|φ(0)|.
+        /// (2·c1 − 1)·φ′(0) ≥ φ′(α) with |φ′(α)| ≤ −c2·φ′(0), and
+        /// φ(α) ≤ φ(0) + noise·|φ(0)|.
         func approximate(_ step: Step) -> Bool {
             step.value <= f0 + noise * abs(f0) && (2 * c1 - 1) * slope0 >= step.slope && curvature(step)
         }

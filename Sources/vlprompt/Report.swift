@@ -22,7 +22,10 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Write the Markdown tables to this file.")
     var markdown: String?
 
-    @Option(help: "Write CSV tables here (with -few-shot, -base-to-novel, -transfer suffixes when there are several kinds).")
+    @Option(help: """
+        Write CSV tables here (with -few-shot, -base-to-novel, -transfer suffixes when there are \
+        several kinds).
+        """)
     var csv: String?
 
     @Option(help: "Write the few-shot curve (accuracy against shots, one line per method) as SVG.")

@@ -44,7 +44,8 @@ private struct LinearProbeFixture: Decodable {
 private func expectAllClose(_ actual: [Double], _ expected: [Double], _ label: String) {
     #expect(actual.count == expected.count, "\(label): count")
     let bad = zip(actual, expected).enumerated().filter { !Tolerance.linearProbe.accepts($0.element.0, $0.element.1) }
-    #expect(bad.isEmpty, "\(label): \(bad.count) differ, first \(bad.first.map { "\($0.offset): \($0.element)" } ?? "")")
+    let first = bad.first.map { "\($0.offset): \($0.element)" } ?? ""
+    #expect(bad.isEmpty, "\(label): \(bad.count) differ, first \(first)")
 }
 
 @Suite("logistic regression vs scikit-learn")
@@ -65,7 +66,8 @@ struct LogisticRegressionTests {
             }
             expectAllClose(weights, fit.coefficients.flatMap { $0 }, "\(name) C=\(c) weights")
             expectAllClose(intercepts, fit.intercepts, "\(name) C=\(c) intercepts")
-            expectAllClose(model.probabilities(test.values), fit.testProbabilities.flatMap { $0 }, "\(name) C=\(c) probabilities")
+            expectAllClose(
+                model.probabilities(test.values), fit.testProbabilities.flatMap { $0 }, "\(name) C=\(c) probabilities")
             #expect(model.predict(test.values) == fit.testPredictions, "C = \(c)")
             #expect(model.accuracy(on: test) == fit.testAccuracy)
         }
@@ -93,7 +95,9 @@ struct LogisticRegressionTests {
     func badArguments() throws {
         let data = try LabeledFeatures(values: [0, 1, 1, 0], width: 2, labels: [0, 1])
         #expect(throws: EvaluationError.self) { try LogisticRegression.fit(data, classes: 1) }
-        #expect(throws: EvaluationError.self) { try LogisticRegression.fit(data, classes: 2, options: .init(inverseRegularization: 0)) }
+        #expect(throws: EvaluationError.self) {
+            try LogisticRegression.fit(data, classes: 2, options: .init(inverseRegularization: 0))
+        }
         let outOfRange = try LabeledFeatures(values: [0, 1], width: 2, labels: [2])
         #expect(throws: EvaluationError.self) { try LogisticRegression.fit(outOfRange, classes: 2) }
         #expect(throws: EvaluationError.self) { try LabeledFeatures(values: [0, 1, 2], width: 2, labels: [0]) }

@@ -15,6 +15,7 @@ public struct FGVCAircraft: DatasetSource {
     /// A loader for `root/fgvc_aircraft/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.fgvcAircraft.rawValue }
 
     /// Reads the three official lists (`<image id> <variant>` per line).

@@ -74,8 +74,12 @@ struct ClassFolderReader {
             files.append(images)
         }
         var notes: [String] = []
-        if otherFiles > 0 { notes.append("\(dataset): ignored \(otherFiles) file(s) beside the class folders in \(directory.path)") }
-        if ignored > 0 { notes.append("\(dataset): ignored \(ignored) non-image file(s) in class folders under \(directory.path)") }
+        if otherFiles > 0 {
+            notes.append("\(dataset): ignored \(otherFiles) file(s) beside the class folders in \(directory.path)")
+        }
+        if ignored > 0 {
+            notes.append("\(dataset): ignored \(ignored) non-image file(s) in class folders under \(directory.path)")
+        }
         return (folders, files, issues, notes)
     }
 
