@@ -89,11 +89,15 @@ extension Kernels {
             i += VectorLanes.width
         }
         var total = lanes.sum()
-        while i < count {
-            let e = expf(x[i] - shift)
-            y[i] = e
-            total += e
-            i += 1
+        if i < count {
+            // The last partial vector: padding lanes hold `shift` (exp(0) = 1) and are dropped.
+            var tail = vShift
+            for lane in 0..<(count - i) { tail[lane] = x[i + lane] }
+            let e = VectorLanes.exp(tail - vShift)
+            for lane in 0..<(count - i) {
+                y[i + lane] = e[lane]
+                total += e[lane]
+            }
         }
         return total
     }
