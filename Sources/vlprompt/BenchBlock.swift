@@ -54,7 +54,7 @@ struct BenchBlock: ParsableCommand {
             usefulGflop: flops / 1e9, sgemmGflops: ceiling, ratio: gflops / ceiling)
         try options.report(record) {
             String(
-                format: "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, %d threads",
+                format: "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, threads: %d",
                 ms, forwardMs, gflops, 100 * gflops / ceiling, ceiling, threads)
         }
     }
