@@ -27,7 +27,9 @@ struct BenchBlock: ParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case benchmark, threads, batch, tokens, width, heads, ms, gflops, ratio
-            case mlpWidth = "mlp_width", forwardMs = "forward_ms", usefulGflop = "useful_gflop"
+            case mlpWidth = "mlp_width"
+            case forwardMs = "forward_ms"
+            case usefulGflop = "useful_gflop"
             case sgemmGflops = "sgemm_gflops"
         }
     }
@@ -51,7 +53,8 @@ struct BenchBlock: ParsableCommand {
             step()
             ceiling.run()
         }
-        var blockTimes: [Double] = [], sgemmTimes: [Double] = []
+        var blockTimes: [Double] = []
+        var sgemmTimes: [Double] = []
         for _ in 0..<options.repetitions {
             blockTimes.append(Stopwatch.milliseconds(step))
             for _ in 0..<3 { sgemmTimes.append(Stopwatch.milliseconds(ceiling.run)) }
@@ -66,7 +69,8 @@ struct BenchBlock: ParsableCommand {
             usefulGflop: flops / 1e9, sgemmGflops: sgemmGflops, ratio: gflops / sgemmGflops)
         try options.report(record) {
             String(
-                format: "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, threads: %d",
+                format:
+                    "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, threads: %d",
                 ms, forwardMs, gflops, 100 * gflops / sgemmGflops, sgemmGflops, threads)
         }
     }
@@ -136,9 +140,12 @@ struct TransformerBlock {
     /// each forward; `dv`, `dP`, `dq`, `dk` backward). Layer norms, softmax, QuickGELU, bias and
     /// residual additions are not counted: they are memory-bound overhead, not useful work.
     func usefulFlops(batch: Int, tokens: Int) -> Double {
-        let rows = Double(batch * tokens), w = Double(width), hidden = Double(mlpWidth)
+        let rows = Double(batch * tokens)
+        let w = Double(width)
+        let hidden = Double(mlpWidth)
         let projections = 2 * rows * (w * 3 * w + w * w + w * hidden + hidden * w)
-        let headWidth = Double(width / heads), t = Double(tokens)
+        let headWidth = Double(width / heads)
+        let t = Double(tokens)
         let attention = Double(batch * heads) * 2 * (2 * t * t * headWidth)
         return 3 * (projections + attention)
     }
@@ -150,21 +157,26 @@ extension Tensor {
     func benchQuickGELU() -> Tensor {
         let x = self
         let y = Tensor.computed(shape: shape) { out in
-            let px = x.pointer, py = out.baseAddress!
+            let px = x.pointer
+            let py = out.baseAddress!
             Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
                 for i in start..<end { py[i] = px[i] / (1 + expf(-1.702 * px[i])) }
             }
         }
         return y.withPullback(inputs: [x]) { dy in
-            [Tensor.computed(shape: x.shape) { out in
-                let px = x.pointer, pdy = dy.pointer, pdx = out.baseAddress!
-                Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
-                    for i in start..<end {
-                        let s = 1 / (1 + expf(-1.702 * px[i]))
-                        pdx[i] = pdy[i] * (s + 1.702 * px[i] * s * (1 - s))
+            [
+                Tensor.computed(shape: x.shape) { out in
+                    let px = x.pointer
+                    let pdy = dy.pointer
+                    let pdx = out.baseAddress!
+                    Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
+                        for i in start..<end {
+                            let s = 1 / (1 + expf(-1.702 * px[i]))
+                            pdx[i] = pdy[i] * (s + 1.702 * px[i] * s * (1 - s))
+                        }
                     }
                 }
-            }]
+            ]
         }
     }
 }
