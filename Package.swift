@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vlprompt", targets: ["vlprompt"]),
-        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor"]),
+        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor", "VLText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,14 +25,37 @@ let package = Package(
     targets: [
         // MARK: - System libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "VLTensor", dependencies: ["VLKernels"], swiftSettings: numericSettings),
+        .target(
+            name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
         .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
+        .target(name: "VLCLIP", dependencies: ["VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
 
         // MARK: - File formats
         .target(name: "VLFormats"),
+
+        // MARK: - Images
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        .target(
+            name: "VLImage", dependencies: ["CImageCodecs", "VLTensor"],
+            swiftSettings: numericSettings),
+
+        // MARK: - Procedural world (built-in pretraining data and benchmark datasets)
+        .target(name: "VLWorld", dependencies: ["VLTensor"], swiftSettings: numericSettings),
+
+        // MARK: - Text
+        .target(
+            name: "VLText", dependencies: ["CZlib"],
+            resources: [
+                .copy("Resources/bpe_simple_vocab_16e6.txt.gz"),
+                .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
+            ]),
 
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
@@ -40,13 +63,22 @@ let package = Package(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
+                "VLWorld",
+                "VLText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
+        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
+        .testTarget(
+            name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
+        .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
+        .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
     ]
 )

@@ -68,7 +68,7 @@ extension Tensor {
             for i in 0..<out.count {
                 let u1 = RandomGenerator.uniform(seed: seed, counter: 2 * UInt64(i))
                 let u2 = RandomGenerator.uniform(seed: seed, counter: 2 * UInt64(i) + 1)
-                let radius = (-2 * log(1 - u1)).squareRoot()
+                let radius = (-2 * Foundation.log(1 - u1)).squareRoot()
                 let z = radius * cos(2 * Double.pi * u2)
                 out[i] = mean + standardDeviation * Float(z)
             }

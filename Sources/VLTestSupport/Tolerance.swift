@@ -27,10 +27,23 @@ public struct Tolerance: Sendable, CustomStringConvertible {
     /// Analytic gradients against Float32 central differences with step
     /// ``FiniteDifferences/defaultStep``: truncation error O(h²) plus rounding ~1e-7·|f|/h.
     public static let finiteDifference = Tolerance(absolute: 1e-3, relative: 1e-2)
+    /// A whole tower (patchify, blocks, pooling, projection) against PyTorch in fp32: rounding
+    /// accumulates over a few hundred dependent sums; observed ≤ 1.5e-6 on the tiny CLIP.
+    public static let model = Tolerance(absolute: 4e-6, relative: 1e-5)
     /// Two computations of the same math in a different order (a fused kernel against its
     /// composed oracle, an optimized path against the plain one).
     public static let reordered = Tolerance(absolute: 1e-6, relative: 1e-5)
     /// Gradients of a fused op against its composed oracle: like ``reordered``, but through
     /// one more reduction (row sums over up to ~1000 terms, parameter sums over rows).
     public static let reorderedGradient = Tolerance(absolute: 1e-5, relative: 1e-4)
+    /// Parameters after a few optimizer steps against PyTorch or a `Double` reference: each
+    /// step rounds a handful of Float32 operations per element (PyTorch fuses some into FMAs),
+    /// each within half an ulp (6e-8 relative) of the O(1) values; the absolute part covers
+    /// elements that pass near 0, where that rounding of their O(1) neighbours dominates.
+    public static let optimizerStep = Tolerance(absolute: 1e-7, relative: 1e-6)
+    /// A `Double` result against an oracle stored as Float32 (a learning rate from PyTorch):
+    /// rounding the oracle to Float32 moves it by at most half an ulp, 2⁻²⁴ ≈ 6e-8 relative.
+    public static let storedFloat32 = Tolerance(absolute: 1e-12, relative: 6e-8)
+    /// The same `Double` formula evaluated in another order: a few ulps (2.2e-16 relative).
+    public static let doublePrecision = Tolerance(absolute: 1e-18, relative: 1e-14)
 }

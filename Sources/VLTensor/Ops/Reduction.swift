@@ -9,7 +9,7 @@ extension Tensor {
     }
 
     /// Mean of all values, as a scalar tensor.
-    public func mean() -> Tensor { sum().scaled(by: 1 / Float(max(scalarCount, 1))) }
+    public func mean() -> Tensor { sum().scaled(by: 1 / Float(Swift.max(scalarCount, 1))) }
 
     /// Sum along one axis.
     public func sum(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
@@ -19,7 +19,7 @@ extension Tensor {
     /// Mean along one axis.
     public func mean(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
         let extent = shape[Shape.normalize(axis: axis, rank: rank)]
-        return sum(alongAxis: axis, keepingAxis: keepingAxis).scaled(by: 1 / Float(max(extent, 1)))
+        return sum(alongAxis: axis, keepingAxis: keepingAxis).scaled(by: 1 / Float(Swift.max(extent, 1)))
     }
 
     /// Sum along several axes. With `keepingAxes` the reduced axes stay with extent 1.

@@ -1,4 +1,5 @@
-// A scratch directory per test, removed when the test's value goes away.
+// Helpers for tests that write files: a scratch directory per test, hand-built safetensors
+// bytes, and a seeded generator for corruption tests.
 
 import Foundation
 
@@ -29,4 +30,17 @@ func safeTensorsBytes(header: String, data: [UInt8] = [], declaredLength: UInt64
     let json = Array(header.utf8)
     let length = declaredLength ?? UInt64(json.count)
     return withUnsafeBytes(of: length.littleEndian, Array.init) + json + data
+}
+
+/// A small deterministic generator (SplitMix64) for the corruption tests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
