@@ -125,7 +125,7 @@ struct TransformerBlock {
         let packed = linear(x.layerNorm(weight: norm1Weight, bias: norm1Bias), inWeight, inBias)
         let attended = x + linear(Tensor.attention(packed: packed, heads: heads), outWeight, outBias)
         let hidden = linear(attended.layerNorm(weight: norm2Weight, bias: norm2Bias), fcWeight, fcBias)
-        return attended + linear(hidden.benchQuickGELU(), projectionWeight, projectionBias)
+        return attended + linear(hidden.quickGELU(), projectionWeight, projectionBias)
     }
 
     private func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
@@ -148,35 +148,5 @@ struct TransformerBlock {
         let t = Double(tokens)
         let attention = Double(batch * heads) * 2 * (2 * t * t * headWidth)
         return 3 * (projections + attention)
-    }
-}
-
-extension Tensor {
-    /// `x · σ(1.702 x)` (QuickGELU), the benchmarks' own stand-in so they do not depend on the
-    /// activation catalogue; a plain scalar loop over `expf`, parallel over chunks.
-    func benchQuickGELU() -> Tensor {
-        let x = self
-        let y = Tensor.computed(shape: shape) { out in
-            let px = x.pointer
-            let py = out.baseAddress!
-            Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
-                for i in start..<end { py[i] = px[i] / (1 + expf(-1.702 * px[i])) }
-            }
-        }
-        return y.withPullback(inputs: [x]) { dy in
-            [
-                Tensor.computed(shape: x.shape) { out in
-                    let px = x.pointer
-                    let pdy = dy.pointer
-                    let pdx = out.baseAddress!
-                    Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
-                        for i in start..<end {
-                            let s = 1 / (1 + expf(-1.702 * px[i]))
-                            pdx[i] = pdy[i] * (s + 1.702 * px[i] * s * (1 - s))
-                        }
-                    }
-                }
-            ]
-        }
     }
 }
