@@ -57,6 +57,13 @@ let package = Package(
                 .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
             ]),
 
+        // MARK: - Data and evaluation
+        .target(name: "VLProgress"),
+        .target(name: "VLData", dependencies: ["VLTensor"]),
+        .target(
+            name: "VLEvaluation", dependencies: ["VLData", "VLKernels"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -65,6 +72,9 @@ let package = Package(
                 "VLTensor",
                 "VLWorld",
                 "VLText",
+                "VLProgress",
+                "VLData",
+                "VLEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -80,5 +90,8 @@ let package = Package(
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData"]),
+        .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )
