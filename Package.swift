@@ -87,6 +87,13 @@ let package = Package(
                 "VLProgress",
                 "VLData",
                 "VLEvaluation",
+                "VLCLIP",
+                "VLMethods",
+                "VLTraining",
+                "VLOptim",
+                "VLImage",
+                "VLFormats",
+                "VLNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -101,7 +108,9 @@ let package = Package(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
-        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
+        .testTarget(
+            name: "vlpromptTests",
+            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
         .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
         .testTarget(
             name: "VLMethodsTests",

@@ -107,14 +107,24 @@ public func train<Method: AdaptationMethod>(
 /// The learned tensors become fresh gradient leaves, the loss's gradients with respect to
 /// them feed the optimizer, and the updated tensors replace them (detached). Nothing else
 /// requires a gradient, so CLIP's weights build no graph and receive no gradient.
+///
+/// With `microBatches` > 1 the batch is split into that many consecutive chunks whose
+/// gradients are accumulated, each weighted by its share of the batch: the same step for a
+/// loss that averages over images (the default cross-entropy), with the memory of one chunk.
 @discardableResult
 public func trainingStep<Method: AdaptationMethod>(
     _ method: inout Method, _ optimizer: inout any Optimizer, images: ImageBatch, labels: [Int], clip: CLIP,
-    learningRate: Double
+    learningRate: Double, microBatches: Int = 1
 ) -> Float {
     let live = method.requiringGradients()
-    let loss = live.loss(images, labels: labels, clip: clip)
-    let gradients = loss.gradients()
+    var gradients = Gradients()
+    var total: Float = 0
+    for chunk in images.chunks(microBatches) {
+        let share = Float(chunk.count) / Float(labels.count)
+        let loss = live.loss(chunk.images, labels: Array(labels[chunk.range]), clip: clip) * share
+        gradients.accumulate(loss.gradients())
+        total += loss.item
+    }
     var parameters: [String: Tensor] = [:], named: [String: Tensor] = [:]
     for (name, path) in Method.trainable {
         parameters[name] = live[keyPath: path]
@@ -122,7 +132,22 @@ public func trainingStep<Method: AdaptationMethod>(
     }
     let updated = optimizer.update(parameters, gradients: named, learningRate: learningRate)
     for (name, path) in Method.trainable { method[keyPath: path] = updated[name]!.detached() }
-    return loss.item
+    return total
+}
+
+extension ImageBatch {
+    /// Up to `count` consecutive, nearly equal chunks of the batch with their index ranges.
+    func chunks(_ count: Int) -> [(images: ImageBatch, range: Range<Int>, count: Int)] {
+        let total = self.count, pieces = Swift.max(1, Swift.min(count, total))
+        guard pieces > 1 else { return [(self, 0..<total, total)] }
+        return (0..<pieces).map { piece in
+            let range = (total * piece / pieces)..<(total * (piece + 1) / pieces)
+            switch self {
+            case .pixels(let tensor): return (.pixels(tensor.slice(alongAxis: 0, range)), range, range.count)
+            case .features(let tensor): return (.features(tensor.slice(alongAxis: 0, range)), range, range.count)
+            }
+        }
+    }
 }
 
 /// Restores `method` and `optimizer` from a checkpoint of the same run; returns the epoch to

@@ -10,6 +10,7 @@ import VLCLIP
 import VLData
 import VLImage
 import VLMethods
+import VLOptim
 import VLTensor
 import VLTestSupport
 import VLTraining
@@ -175,5 +176,25 @@ struct TrainTests {
         let first = stackImages([preprocessing(try data.images.image(for: data.items[0]))])
         let expected = method.logits(for: first, clip: clip).argmax(alongAxis: 1)[0]
         #expect(result.predictions[0] == expected)
+    }
+}
+
+@Suite("micro-batches")
+struct MicroBatchTests {
+    @Test("accumulating gradients over micro-batches gives the same step")
+    func sameStep() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.cocoop())
+        let pixels = TinyPrompts.step(fixture["pixels"], 0), more = TinyPrompts.step(fixture["pixels"], 1)
+        let images = ImageBatch.features(clip.encodeImage(Tensor.concatenated([pixels, more], alongAxis: 0)))
+        let labels = TinyPrompts.labels(fixture, step: 0, batch: 2) + TinyPrompts.labels(fixture, step: 1, batch: 2)
+        var whole = try TinyPrompts.cocoop(clip: clip, fixture: fixture), split = whole
+        var first: any Optimizer = SGD(.dassl), second: any Optimizer = SGD(.dassl)
+        let wholeLoss = trainingStep(&whole, &first, images: images, labels: labels, clip: clip, learningRate: 0.5)
+        let splitLoss = trainingStep(
+            &split, &second, images: images, labels: labels, clip: clip, learningRate: 0.5, microBatches: 3)
+        expectClose(splitLoss, wholeLoss, .exactShortcut, "loss")
+        for (name, tensor) in whole.trainableTensors {
+            expectClose(split.trainableTensors[name]!, tensor, .exactShortcut, name)
+        }
     }
 }
