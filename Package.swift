@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
         .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
-        .target(name: "VLCLIP", dependencies: ["VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
+        .target(name: "VLCLIP", dependencies: ["VLKernels", "VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
 
         // MARK: - File formats
         .target(name: "VLFormats"),
@@ -64,8 +64,20 @@ let package = Package(
             name: "VLEvaluation", dependencies: ["VLData", "VLKernels", "VLFormats"],
             swiftSettings: numericSettings),
 
+        // MARK: - Methods and training
+        .target(
+            name: "VLMethods", dependencies: ["VLCLIP", "VLNN", "VLOptim", "VLTensor", "VLText", "VLFormats"],
+            swiftSettings: numericSettings),
+        .target(
+            name: "VLTraining",
+            dependencies: [
+                "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLImage", "VLData", "VLEvaluation",
+                "VLFormats", "VLNN", "VLKernels",
+            ],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats", "VLText"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
@@ -76,12 +88,20 @@ let package = Package(
                 "VLData",
                 "VLEvaluation",
                 "VLFormats",
+                "VLCLIP",
+                "VLMethods",
+                "VLTraining",
+                "VLOptim",
+                "VLImage",
+                "VLFormats",
+                "VLNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLKernels", "VLTestSupport"]),
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
@@ -93,6 +113,19 @@ let package = Package(
         .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
         .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
         .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
+        .testTarget(
+            name: "vlpromptTests",
+            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
+        .testTarget(
+            name: "VLMethodsTests",
+            dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),
+        .testTarget(
+            name: "VLTrainingTests",
+            dependencies: [
+                "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
+            ]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )
