@@ -1,6 +1,6 @@
 // How a method is trained: epochs, batch size, optimizer, Dassl's learning-rate schedule and
 // augmentation, with each method's official values per shot count (methods-text.md §3.4, §4.3,
-// §5.3, §6.3). Plain values, so a run records exactly what it used.
+// §5.3, §6.3, §7.3). Plain values, so a run records exactly what it used.
 
 import VLOptim
 
@@ -88,6 +88,7 @@ extension MethodKind {
         case .coop: CoOp.officialRecipe(shots: shots, dataset: dataset)
         case .cocoop: CoCoOp.officialRecipe(shots: shots, dataset: dataset)
         case .kgcoop: KgCoOp.officialRecipe(shots: shots, dataset: dataset)
+        case .prograd: ProGrad.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -115,5 +116,12 @@ extension KgCoOp {
     /// 100 epochs for every shot count and dataset.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         TrainingRecipe(epochs: 100, batchSize: 128)
+    }
+}
+
+extension ProGrad {
+    /// ProGrad's few-shot recipe (§7.3): CoOp's, SGD 0.002, batch 32, 50 / 100 / 200 epochs.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        CoOp.officialRecipe(shots: shots, dataset: dataset)
     }
 }

@@ -104,23 +104,20 @@ public func train<Method: AdaptationMethod>(
 
 /// One optimizer step on one batch; returns the batch's loss.
 ///
-/// The learned tensors become fresh gradient leaves, the loss's gradients with respect to
-/// them feed the optimizer, and the updated tensors replace them (detached). Nothing else
-/// requires a gradient, so CLIP's weights build no graph and receive no gradient.
+/// The learned tensors become fresh gradient leaves, the method's gradients for them
+/// (``AdaptationMethod/gradients(_:labels:clip:)``) feed the optimizer, and the updated
+/// tensors replace them (detached). Nothing else requires a gradient, so CLIP's weights build
+/// no graph and receive no gradient.
 @discardableResult
 public func trainingStep<Method: AdaptationMethod>(
     _ method: inout Method, _ optimizer: inout any Optimizer, images: ImageBatch, labels: [Int], clip: CLIP,
     learningRate: Double
 ) -> Float {
     let live = method.requiringGradients()
-    let loss = live.loss(images, labels: labels, clip: clip)
-    let gradients = loss.gradients()
-    var parameters: [String: Tensor] = [:], named: [String: Tensor] = [:]
-    for (name, path) in Method.trainable {
-        parameters[name] = live[keyPath: path]
-        if let gradient = gradients[live[keyPath: path]] { named[name] = gradient }
-    }
-    let updated = optimizer.update(parameters, gradients: named, learningRate: learningRate)
+    let (loss, gradients) = live.gradients(images, labels: labels, clip: clip)
+    var parameters: [String: Tensor] = [:]
+    for (name, path) in Method.trainable { parameters[name] = live[keyPath: path] }
+    let updated = optimizer.update(parameters, gradients: gradients, learningRate: learningRate)
     for (name, path) in Method.trainable { method[keyPath: path] = updated[name]!.detached() }
     return loss.item
 }
