@@ -75,6 +75,11 @@ public protocol AdaptationMethod: Sendable {
     /// The training objective of one batch with `labels`; cross-entropy of ``logits(_:clip:)``
     /// unless a method adds terms (KgCoOp, ProGrad, …).
     func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor
+
+    /// The loss of one batch and the gradients the optimizer applies, keyed by ``trainable``
+    /// name; called on a copy whose learned tensors require gradients. By default the gradients
+    /// of ``loss(_:labels:clip:)``; ProGrad changes them.
+    func gradients(_ images: ImageBatch, labels: [Int], clip: CLIP) -> (loss: Tensor, gradients: [String: Tensor])
 }
 
 extension AdaptationMethod {
@@ -82,6 +87,20 @@ extension AdaptationMethod {
 
     public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
         Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)
+    }
+
+    public func gradients(_ images: ImageBatch, labels: [Int], clip: CLIP) -> (loss: Tensor, gradients: [String: Tensor]) {
+        let loss = loss(images, labels: labels, clip: clip)
+        return (loss, trainableGradients(of: loss))
+    }
+
+    /// The gradients of `value` with respect to the learned tensors, keyed by ``trainable`` name;
+    /// tensors `value` does not depend on are absent.
+    public func trainableGradients(of value: Tensor) -> [String: Tensor] {
+        let all = value.gradients()
+        var named: [String: Tensor] = [:]
+        for (name, path) in Self.trainable { named[name] = all[self[keyPath: path]] }
+        return named
     }
 
     /// Class scores `[batch, classes]` for preprocessed pixels `[batch, 3, size, size]`.

@@ -11,6 +11,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case zeroShot = "zeroshot"
     case coop
     case cocoop
+    case kgcoop
+    case prograd
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -18,6 +20,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .zeroShot: "Radford et al., Learning Transferable Visual Models From Natural Language Supervision (ICML 2021)"
         case .coop: "Zhou et al., Learning to Prompt for Vision-Language Models (IJCV 2022)"
         case .cocoop: "Zhou et al., Conditional Prompt Learning for Vision-Language Models (CVPR 2022)"
+        case .kgcoop: "Yao et al., Visual-Language Prompt Tuning with Knowledge-guided Context Optimization (CVPR 2023)"
+        case .prograd: "Zhu et al., Prompt-aligned Gradient for Prompt Tuning (ICCV 2023)"
         }
     }
 }
@@ -27,6 +31,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case zeroShot(ZeroShot.Options)
     case coop(CoOp.Options)
     case cocoop(CoCoOp.Options)
+    case kgcoop(KgCoOp.Options)
+    case prograd(ProGrad.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -34,6 +40,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot: .zeroShot
         case .coop: .coop
         case .cocoop: .cocoop
+        case .kgcoop: .kgcoop
+        case .prograd: .prograd
         }
     }
 
@@ -43,6 +51,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot: self = .zeroShot(ZeroShot.Options())
         case .coop: self = .coop(CoOp.Options())
         case .cocoop: self = .cocoop(CoCoOp.Options())
+        case .kgcoop: self = .kgcoop(KgCoOp.Options())
+        case .prograd: self = .prograd(ProGrad.Options())
         }
     }
 
@@ -54,6 +64,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot: self = .zeroShot(try decoder.decode(ZeroShot.Options.self, from: json))
         case .coop: self = .coop(try decoder.decode(CoOp.Options.self, from: json))
         case .cocoop: self = .cocoop(try decoder.decode(CoCoOp.Options.self, from: json))
+        case .kgcoop: self = .kgcoop(try decoder.decode(KgCoOp.Options.self, from: json))
+        case .prograd: self = .prograd(try decoder.decode(ProGrad.Options.self, from: json))
         }
     }
 
@@ -65,6 +77,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot(let options): return try encoder.encode(options)
         case .coop(let options): return try encoder.encode(options)
         case .cocoop(let options): return try encoder.encode(options)
+        case .kgcoop(let options): return try encoder.encode(options)
+        case .prograd(let options): return try encoder.encode(options)
         }
     }
 
@@ -79,11 +93,15 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try CoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .cocoop(let options):
             try CoCoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .kgcoop(let options):
+            try KgCoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .prograd(let options):
+            try ProGrad(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zeroShot = "zeroshot", coop, cocoop
+        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +117,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot: self = .zeroShot(try container.decode(ZeroShot.Options.self, forKey: key))
         case .coop: self = .coop(try container.decode(CoOp.Options.self, forKey: key))
         case .cocoop: self = .cocoop(try container.decode(CoCoOp.Options.self, forKey: key))
+        case .kgcoop: self = .kgcoop(try container.decode(KgCoOp.Options.self, forKey: key))
+        case .prograd: self = .prograd(try container.decode(ProGrad.Options.self, forKey: key))
         }
     }
 
@@ -108,6 +128,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .zeroShot(let options): try container.encode(options, forKey: .zeroShot)
         case .coop(let options): try container.encode(options, forKey: .coop)
         case .cocoop(let options): try container.encode(options, forKey: .cocoop)
+        case .kgcoop(let options): try container.encode(options, forKey: .kgcoop)
+        case .prograd(let options): try container.encode(options, forKey: .prograd)
         }
     }
 }

@@ -1,6 +1,6 @@
 // How a method is trained: epochs, batch size, optimizer, Dassl's learning-rate schedule and
 // augmentation, with each method's official values per shot count (methods-text.md §3.4, §4.3,
-// §5.3). Plain values, so a run records exactly what it used.
+// §5.3, §6.3, §7.3). Plain values, so a run records exactly what it used.
 
 import VLOptim
 
@@ -87,6 +87,8 @@ extension MethodKind {
         case .zeroShot: TrainingRecipe(epochs: 0, batchSize: 1)
         case .coop: CoOp.officialRecipe(shots: shots, dataset: dataset)
         case .cocoop: CoCoOp.officialRecipe(shots: shots, dataset: dataset)
+        case .kgcoop: KgCoOp.officialRecipe(shots: shots, dataset: dataset)
+        case .prograd: ProGrad.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -106,5 +108,20 @@ extension CoCoOp {
     /// CoCoOp's recipe (§5.3, `vit_b16_c4_ep10_batch1_ctxv1`): SGD 0.002, batch 1, 10 epochs.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         TrainingRecipe(epochs: 10, batchSize: 1)
+    }
+}
+
+extension KgCoOp {
+    /// KgCoOp's recipe (§6.3, `vit_b16_ep100_ctxv1` and `rn50_ep100`): SGD 0.002, batch 128,
+    /// 100 epochs for every shot count and dataset.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(epochs: 100, batchSize: 128)
+    }
+}
+
+extension ProGrad {
+    /// ProGrad's few-shot recipe (§7.3): CoOp's, SGD 0.002, batch 32, 50 / 100 / 200 epochs.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        CoOp.officialRecipe(shots: shots, dataset: dataset)
     }
 }

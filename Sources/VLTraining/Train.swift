@@ -104,33 +104,36 @@ public func train<Method: AdaptationMethod>(
 
 /// One optimizer step on one batch; returns the batch's loss.
 ///
-/// The learned tensors become fresh gradient leaves, the loss's gradients with respect to
-/// them feed the optimizer, and the updated tensors replace them (detached). Nothing else
-/// requires a gradient, so CLIP's weights build no graph and receive no gradient.
+/// The learned tensors become fresh gradient leaves, the method's gradients for them
+/// (``AdaptationMethod/gradients(_:labels:clip:)``) feed the optimizer, and the updated
+/// tensors replace them (detached). Nothing else requires a gradient, so CLIP's weights build
+/// no graph and receive no gradient.
 ///
 /// With `microBatches` > 1 the batch is split into that many consecutive chunks whose
 /// gradients are accumulated, each weighted by its share of the batch: the same step for a
 /// loss that averages over images (the default cross-entropy), with the memory of one chunk.
+/// A method whose gradient is not linear in the batch (ProGrad's projection) is then applied
+/// per chunk, which is an approximation; use one micro-batch for its exact rule.
 @discardableResult
 public func trainingStep<Method: AdaptationMethod>(
     _ method: inout Method, _ optimizer: inout any Optimizer, images: ImageBatch, labels: [Int], clip: CLIP,
     learningRate: Double, microBatches: Int = 1
 ) -> Float {
     let live = method.requiringGradients()
-    var gradients = Gradients()
+    var gradients: [String: Tensor] = [:]
     var total: Float = 0
     for chunk in images.chunks(microBatches) {
         let share = Float(chunk.count) / Float(labels.count)
-        let loss = live.loss(chunk.images, labels: Array(labels[chunk.range]), clip: clip) * share
-        gradients.accumulate(loss.gradients())
-        total += loss.item
+        let (loss, chunkGradients) = live.gradients(chunk.images, labels: Array(labels[chunk.range]), clip: clip)
+        for (name, gradient) in chunkGradients {
+            let weighted = gradient * share
+            gradients[name] = gradients[name].map { $0 + weighted } ?? weighted
+        }
+        total += loss.item * share
     }
-    var parameters: [String: Tensor] = [:], named: [String: Tensor] = [:]
-    for (name, path) in Method.trainable {
-        parameters[name] = live[keyPath: path]
-        if let gradient = gradients[live[keyPath: path]] { named[name] = gradient }
-    }
-    let updated = optimizer.update(parameters, gradients: named, learningRate: learningRate)
+    var parameters: [String: Tensor] = [:]
+    for (name, path) in Method.trainable { parameters[name] = live[keyPath: path] }
+    let updated = optimizer.update(parameters, gradients: gradients, learningRate: learningRate)
     for (name, path) in Method.trainable { method[keyPath: path] = updated[name]!.detached() }
     return total
 }
