@@ -57,6 +57,12 @@ let package = Package(
                 .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
             ]),
 
+        // MARK: - Pretraining (the built-in world CLIP)
+        .target(
+            name: "VLPretraining",
+            dependencies: ["VLCLIP", "VLWorld", "VLText", "VLOptim", "VLFormats", "VLImage", "VLNN", "VLTensor"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -65,6 +71,8 @@ let package = Package(
                 "VLTensor",
                 "VLWorld",
                 "VLText",
+                "VLCLIP",
+                "VLPretraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -78,6 +86,9 @@ let package = Package(
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
+        .testTarget(
+            name: "VLPretrainingTests",
+            dependencies: ["VLPretraining", "VLCLIP", "VLWorld", "VLText", "VLTensor", "VLNN", "VLTestSupport"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
     ]
