@@ -28,7 +28,7 @@ extension CLIP {
     /// - Parameter metadata: extra string pairs for the safetensors header (`format: pt` is always set).
     public func save(huggingFaceFolder folder: URL, storage: WeightStorage = .float32, metadata: [String: String] = [:]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let config = try configuration.huggingFaceJSON()
+        let config = configuration.huggingFaceJSON()
         try AtomicFile.write(config, to: folder.appendingPathComponent("config.json"))
         let openAI = Dictionary(uniqueKeysWithValues: namedParameters().map { ($0.name, $0.tensor) })
         let tensors = try CheckpointNames.huggingFaceNames(fromOpenAI: openAI, origin: folder.path)
@@ -44,7 +44,7 @@ extension CLIP {
 extension CLIPConfiguration {
     /// A transformers-style `CLIPConfig` as JSON (sorted keys, indented): the fields
     /// ``init(huggingFaceJSON:file:)`` reads, plus the constants transformers writes.
-    public func huggingFaceJSON() throws -> Data {
+    public func huggingFaceJSON() -> Data {
         let root: [String: Any] = [
             "architectures": ["CLIPModel"],
             "model_type": "clip",
@@ -54,7 +54,28 @@ extension CLIPConfiguration {
             "text_config": huggingFaceTextFields(),
             "vision_config": huggingFaceVisionFields(),
         ]
-        return try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        return Data((Self.json(root, indent: "") + "\n").utf8)
+    }
+
+    /// Sorted, indented JSON of the config's values. Doubles keep a decimal point (`1.0`, not
+    /// JSONSerialization's `1`), which transformers' strict config fields insist on.
+    static func json(_ value: Any, indent: String) -> String {
+        let inner = indent + "  "
+        switch value {
+        case let object as [String: Any]:
+            let members = object.keys.sorted().map { "\(inner)\(json($0, indent: inner)): \(json(object[$0]!, indent: inner))" }
+            return "{\n" + members.joined(separator: ",\n") + "\n\(indent)}"
+        case let array as [String]:
+            return "[" + array.map { json($0, indent: inner) }.joined(separator: ", ") + "]"
+        case let string as String:
+            return "\"" + string + "\""  // Only fixed identifiers: nothing to escape.
+        case let integer as Int:
+            return "\(integer)"
+        case let double as Double:
+            return "\(double)"
+        default:
+            preconditionFailure("unsupported JSON value \(value)")
+        }
     }
 
     private func huggingFaceTextFields() -> [String: Any] {

@@ -61,7 +61,7 @@ struct CLIPSavingTests {
     func configurationRoundTrip() throws {
         var configuration = TinyCLIP.configuration
         configuration.text.activation = .gelu
-        let data = try configuration.huggingFaceJSON()
+        let data = configuration.huggingFaceJSON()
         #expect(try CLIPConfiguration(huggingFaceJSON: data, file: "config.json") == configuration)
         let root = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let text = root["text_config"] as! [String: Any]
@@ -69,6 +69,10 @@ struct CLIPSavingTests {
         #expect(text["eos_token_id"] as? Int == 2)
         #expect(text["hidden_act"] as? String == "gelu")
         #expect(text["max_position_embeddings"] as? Int == 16)
+        // transformers' strict config fields reject an integer where a float is declared.
+        let written = String(decoding: data, as: UTF8.self)
+        #expect(written.contains("\"initializer_factor\": 1.0"))
+        #expect(written.contains("\"layer_norm_eps\": 1e-05"))
     }
 
     @Test("an unknown OpenAI key is an error naming it")
