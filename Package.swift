@@ -63,6 +63,11 @@ let package = Package(
             dependencies: ["VLCLIP", "VLWorld", "VLText", "VLOptim", "VLFormats", "VLImage", "VLNN", "VLTensor"],
             swiftSettings: numericSettings),
 
+        // MARK: - The shipped model (Models/world-clip links to its resource folder)
+        .target(
+            name: "VLEmbedded", dependencies: ["VLCLIP"],
+            resources: [.copy("Resources/world-clip")]),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -89,6 +94,8 @@ let package = Package(
         .testTarget(
             name: "VLPretrainingTests",
             dependencies: ["VLPretraining", "VLCLIP", "VLWorld", "VLText", "VLTensor", "VLNN", "VLTestSupport"]),
+        .testTarget(
+            name: "VLEmbeddedTests", dependencies: ["VLEmbedded", "VLPretraining", "VLCLIP", "VLText", "VLWorld"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
     ]

@@ -77,8 +77,11 @@ public struct Pretrainer: Sendable {
             if Pretrainer.isDecayed(tensor) { decayed[name] = tensor } else { plain[name] = tensor }
         }
         let rate = configuration.schedule.learningRate(afterSteps: step)
-        var updated = decayedOptimizer.update(decayed, gradients: grads.filter { decayed[$0.key] != nil }, learningRate: rate)
-        updated.merge(plainOptimizer.update(plain, gradients: grads.filter { plain[$0.key] != nil }, learningRate: rate)) { $1 }
+        var updated = decayedOptimizer.update(
+            decayed, gradients: grads.filter { decayed[$0.key] != nil }, learningRate: rate)
+        let plainUpdated = plainOptimizer.update(
+            plain, gradients: grads.filter { plain[$0.key] != nil }, learningRate: rate)
+        updated.merge(plainUpdated) { $1 }
         model = trainable.mapParameters(prefix: "") { name, _ in updated[name]!.detached() }
         model.logitScale = Pretrainer.clampedLogitScale(model.logitScale)
         step += 1

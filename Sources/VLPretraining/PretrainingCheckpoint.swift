@@ -35,7 +35,8 @@ public enum PretrainingCheckpoint {
         let file = try SafeTensorsFile(url: url)
         let metadata = file.metadata
         guard metadata["format"] == "vlprompt-pretraining" else {
-            throw PretrainingError.invalidCheckpoint(file: url.path, reason: "metadata 'format' is not vlprompt-pretraining")
+            throw PretrainingError.invalidCheckpoint(
+                file: url.path, reason: "metadata 'format' is not vlprompt-pretraining")
         }
         guard let stepText = metadata["step"], let step = Int(stepText), step >= 0 else {
             throw PretrainingError.invalidCheckpoint(file: url.path, reason: "metadata 'step' is missing or invalid")
@@ -43,7 +44,8 @@ public enum PretrainingCheckpoint {
         guard let json = metadata["configuration"],
             let configuration = try? JSONDecoder().decode(PretrainingConfiguration.self, from: Data(json.utf8))
         else {
-            throw PretrainingError.invalidCheckpoint(file: url.path, reason: "metadata 'configuration' is missing or invalid")
+            throw PretrainingError.invalidCheckpoint(
+                file: url.path, reason: "metadata 'configuration' is missing or invalid")
         }
         return (step, configuration)
     }
@@ -77,7 +79,9 @@ public enum PretrainingCheckpoint {
         if saved.steps != current.steps { parts.append("steps \(saved.steps) vs \(current.steps)") }
         if saved.batchSize != current.batchSize { parts.append("batch \(saved.batchSize) vs \(current.batchSize)") }
         if saved.seed != current.seed { parts.append("seed \(saved.seed) vs \(current.seed)") }
-        if saved.learningRate != current.learningRate { parts.append("lr \(saved.learningRate) vs \(current.learningRate)") }
+        if saved.learningRate != current.learningRate {
+            parts.append("lr \(saved.learningRate) vs \(current.learningRate)")
+        }
         return parts.isEmpty ? "optimizer settings differ" : parts.joined(separator: ", ")
     }
 }

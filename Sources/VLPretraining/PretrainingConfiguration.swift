@@ -33,7 +33,7 @@ public struct PretrainingConfiguration: Codable, Sendable, Equatable {
 
     /// A configuration; call ``validate()`` before use.
     public init(
-        model: CLIPConfiguration, steps: Int, batchSize: Int, learningRate: Double = 5e-4,
+        model: CLIPConfiguration, steps: Int, batchSize: Int, learningRate: Double = 1e-3,
         warmupSteps: Int? = nil, weightDecay: Double = 0.1, beta1: Double = 0.9, beta2: Double = 0.98,
         epsilon: Double = 1e-6, seed: UInt64 = 0, worldSeed: UInt64 = 0
     ) {

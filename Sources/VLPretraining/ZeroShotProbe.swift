@@ -74,7 +74,8 @@ public struct ZeroShotProbe: Sendable {
     /// Image features `[indices, embeddingWidth]` of test examples, in chunks of 128.
     static func imageFeatures(_ model: CLIP, dataset: WorldDataset, indices: [Int]) -> Tensor {
         let chunks = stride(from: 0, to: indices.count, by: 128).map { start in
-            let (images, _) = dataset.batch(split: .test, indices: Array(indices[start..<min(start + 128, indices.count)]))
+            let chunk = Array(indices[start..<min(start + 128, indices.count)])
+            let (images, _) = dataset.batch(split: .test, indices: chunk)
             return model.encodeImage(PixelNormalization.world.normalizing(images))
         }
         return Tensor.concatenated(chunks, alongAxis: 0)

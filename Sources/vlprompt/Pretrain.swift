@@ -22,10 +22,10 @@ struct Pretrain: ParsableCommand {
 
     @Option(help: "Model size: \(PretrainingConfiguration.modelPresets.map(\.name).joined(separator: ", ")).")
     var config = "small"
-    @Option(help: "Optimizer steps.") var steps = 2000
+    @Option(help: "Optimizer steps.") var steps = 1000
     @Option(help: "Image-caption pairs per step.") var batch = 128
     @Option(help: "Seed of the model initialization.") var seed: UInt64 = 0
-    @Option(help: "Peak learning rate.") var lr = 5e-4
+    @Option(help: "Peak learning rate.") var lr = 1e-3
     @Option(help: "Linear warm-up steps (default: min(200, steps/10)).") var warmup: Int?
     @Option(help: "AdamW weight decay (matrices and embeddings).") var weightDecay = 0.1
     @Option(help: "Run folder (checkpoint, final model).") var out = "pretrain-run"
@@ -59,7 +59,9 @@ struct Pretrain: ParsableCommand {
             folder: URL(fileURLWithPath: out), checkpointInterval: checkpointEvery, evaluationInterval: evalEvery)
         var progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         let log = PretrainLog(logEvery: logEvery, totalSteps: steps)
-        progress.print("pretrain: config \(config), \(steps) steps × \(batch) pairs, seed \(seed), lr \(lr), \(threadCount) threads")
+        progress.print(
+            "pretrain: config \(config), \(steps) steps × \(batch) pairs, seed \(seed), lr \(lr), "
+                + "\(threadCount) threads")
         var run = try PretrainingRun(
             configuration: configuration, options: options, tokenizer: try BPETokenizer(), resume: resume
         ) { log.handle($0, progress: &progress) }
@@ -69,7 +71,9 @@ struct Pretrain: ParsableCommand {
         let folder = options.folder.appendingPathComponent("model")
         try model.save(
             huggingFaceFolder: folder, storage: WeightStorage(rawValue: storage)!,
-            metadata: ["vlprompt.pretrain": "--config \(config) --steps \(steps) --batch \(batch) --seed \(seed) --lr \(lr)"])
+            metadata: [
+                "vlprompt.pretrain": "--config \(config) --steps \(steps) --batch \(batch) --seed \(seed) --lr \(lr)"
+            ])
         progress.print("pretrain: wrote \(folder.path)")
         for result in try run.evaluate(WorldDatasetName.allCases, examplesPerClass: 32) {
             progress.print("final zero-shot: \(result.summary)")

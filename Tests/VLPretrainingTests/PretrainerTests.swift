@@ -50,7 +50,8 @@ struct PretrainerTests {
         #expect(resumed.step == 2)
         for _ in 0..<2 { try resumed.trainStep() }
 
-        let expected = Dictionary(uniqueKeysWithValues: straight.model.namedParameters().map { ($0.name, $0.tensor.array) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: straight.model.namedParameters().map { ($0.name, $0.tensor.array) })
         for (name, tensor) in resumed.model.namedParameters() {
             #expect(tensor.array == expected[name], "parameter \(name) differs after resuming")
         }
@@ -63,7 +64,8 @@ struct PretrainerTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vlprompt-mismatch-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("checkpoint.safetensors")
-        try PretrainingCheckpoint.save(try Pretrainer(configuration: Self.configuration(), tokenizer: Self.tokenizer), to: url)
+        let trainer = try Pretrainer(configuration: Self.configuration(), tokenizer: Self.tokenizer)
+        try PretrainingCheckpoint.save(trainer, to: url)
         var other = try Pretrainer(configuration: Self.configuration(steps: 9), tokenizer: Self.tokenizer)
         #expect(throws: PretrainingError.configurationMismatch(file: url.path, reason: "steps 8 vs 9")) {
             try PretrainingCheckpoint.restore(&other, from: url)
