@@ -26,7 +26,9 @@ extension CLIP {
     /// atomically, in the layout ``load(from:configuration:)`` and transformers read.
     ///
     /// - Parameter metadata: extra string pairs for the safetensors header (`format: pt` is always set).
-    public func save(huggingFaceFolder folder: URL, storage: WeightStorage = .float32, metadata: [String: String] = [:]) throws {
+    public func save(
+        huggingFaceFolder folder: URL, storage: WeightStorage = .float32, metadata: [String: String] = [:]
+    ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = configuration.huggingFaceJSON()
         try AtomicFile.write(config, to: folder.appendingPathComponent("config.json"))
@@ -63,7 +65,9 @@ extension CLIPConfiguration {
         let inner = indent + "  "
         switch value {
         case let object as [String: Any]:
-            let members = object.keys.sorted().map { "\(inner)\(json($0, indent: inner)): \(json(object[$0]!, indent: inner))" }
+            let members = object.keys.sorted().map { key in
+                "\(inner)\(json(key, indent: inner)): \(json(object[key]!, indent: inner))"
+            }
             return "{\n" + members.joined(separator: ",\n") + "\n\(indent)}"
         case let array as [String]:
             return "[" + array.map { json($0, indent: inner) }.joined(separator: ", ") + "]"

@@ -8,7 +8,9 @@ extension CheckpointNames {
     /// Converts an OpenAI-named state dict to Hugging Face `CLIPModel` names: `in_proj_*` is
     /// split into equal query, key and value thirds and the two projections are transposed.
     /// A key that is not an OpenAI ViT CLIP name is an error naming it.
-    public static func huggingFaceNames(fromOpenAI tensors: [String: Tensor], origin: String) throws -> [String: Tensor] {
+    public static func huggingFaceNames(
+        fromOpenAI tensors: [String: Tensor], origin: String
+    ) throws -> [String: Tensor] {
         let inverseRenames = Dictionary(uniqueKeysWithValues: renames.map { ($0.value, $0.key) })
         var converted: [String: Tensor] = [:]
         var unknown: [String] = []
