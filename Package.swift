@@ -68,6 +68,13 @@ let package = Package(
             name: "VLEmbedded", dependencies: ["VLCLIP"],
             resources: [.copy("Resources/world-clip")]),
 
+        // MARK: - Data and evaluation
+        .target(name: "VLProgress"),
+        .target(name: "VLData", dependencies: ["VLTensor", "VLFormats"]),
+        .target(
+            name: "VLEvaluation", dependencies: ["VLData", "VLKernels", "VLFormats"],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -78,6 +85,10 @@ let package = Package(
                 "VLText",
                 "VLCLIP",
                 "VLPretraining",
+                "VLProgress",
+                "VLData",
+                "VLEvaluation",
+                "VLFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -98,5 +109,8 @@ let package = Package(
             name: "VLEmbeddedTests", dependencies: ["VLEmbedded", "VLPretraining", "VLCLIP", "VLText", "VLWorld"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
+        .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )

@@ -57,7 +57,7 @@ struct Pretrain: ParsableCommand {
             learningRate: lr, warmupSteps: warmup, weightDecay: weightDecay, seed: seed)
         let options = RunOptions(
             folder: URL(fileURLWithPath: out), checkpointInterval: checkpointEvery, evaluationInterval: evalEvery)
-        var progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        var progress = PretrainStatusLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         let log = PretrainLog(logEvery: logEvery, totalSteps: steps)
         progress.print(
             "pretrain: config \(config), \(steps) steps × \(batch) pairs, seed \(seed), lr \(lr), "
@@ -86,7 +86,7 @@ struct PretrainLog {
     let logEvery: Int
     let totalSteps: Int
 
-    func handle(_ event: PretrainingEvent, progress: inout ProgressLine) {
+    func handle(_ event: PretrainingEvent, progress: inout PretrainStatusLine) {
         switch event {
         case .step(let statistics, let seconds):
             let line = String(
@@ -105,8 +105,10 @@ struct PretrainLog {
     }
 }
 
-/// A single status line on standard error, redrawn in place (only on a terminal).
-struct ProgressLine {
+/// The live status line of a pretraining run on standard error (loss, learning rate, logit scale, time), redrawn in
+/// place only on a terminal and cleared before each log line so the two never interleave. (Unlike
+/// VLProgress.ProgressLine, it shows training statistics rather than items per second.)
+struct PretrainStatusLine {
     let enabled: Bool
     private var shown = false
 
