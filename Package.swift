@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "VLOptim", dependencies: ["VLKernels", "VLTensor"], swiftSettings: numericSettings),
         .target(name: "VLNN", dependencies: ["VLTensor", "VLFormats"], swiftSettings: numericSettings),
-        .target(name: "VLCLIP", dependencies: ["VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
+        .target(name: "VLCLIP", dependencies: ["VLKernels", "VLNN", "VLFormats", "VLTensor"], swiftSettings: numericSettings),
 
         // MARK: - File formats
         .target(name: "VLFormats"),
@@ -75,26 +75,44 @@ let package = Package(
             name: "VLEvaluation", dependencies: ["VLData", "VLKernels", "VLFormats"],
             swiftSettings: numericSettings),
 
+        // MARK: - Methods and training
+        .target(
+            name: "VLMethods", dependencies: ["VLCLIP", "VLNN", "VLOptim", "VLTensor", "VLText", "VLFormats"],
+            swiftSettings: numericSettings),
+        .target(
+            name: "VLTraining",
+            dependencies: [
+                "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLImage", "VLData", "VLEvaluation",
+                "VLFormats", "VLNN", "VLKernels",
+            ],
+            swiftSettings: numericSettings),
+
         // MARK: - Support and command line
-        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
+        .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats", "VLText"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
                 "VLTensor",
                 "VLWorld",
                 "VLText",
-                "VLCLIP",
-                "VLPretraining",
                 "VLProgress",
                 "VLData",
                 "VLEvaluation",
                 "VLFormats",
+                "VLCLIP",
+                "VLMethods",
+                "VLTraining",
+                "VLOptim",
+                "VLImage",
+                "VLNN",
+                "VLPretraining",
+                "VLEmbedded",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
-        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
+        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLKernels", "VLTestSupport"]),
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
@@ -108,9 +126,19 @@ let package = Package(
         .testTarget(
             name: "VLEmbeddedTests", dependencies: ["VLEmbedded", "VLPretraining", "VLCLIP", "VLText", "VLWorld"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
-        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
         .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
         .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
+        .testTarget(
+            name: "vlpromptTests",
+            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
+        .testTarget(
+            name: "VLMethodsTests",
+            dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),
+        .testTarget(
+            name: "VLTrainingTests",
+            dependencies: [
+                "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
+            ]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )

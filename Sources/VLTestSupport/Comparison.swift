@@ -64,3 +64,44 @@ public func expectClose(
             sourceLocation: sourceLocation)
     }
 }
+
+/// The relative error `‖actual − expected‖₂ / ‖expected‖₂` (accumulated in `Double`), or
+/// `nil` when the shapes differ.
+public func relativeError(_ actual: Tensor, _ expected: Tensor) -> Double? {
+    guard actual.shape == expected.shape else { return nil }
+    var difference = 0.0, reference = 0.0
+    for i in 0..<actual.scalarCount {
+        let a = Double(actual.scalars[i]), e = Double(expected.scalars[i])
+        difference += (a - e) * (a - e)
+        reference += e * e
+    }
+    return reference == 0 ? (difference == 0 ? 0 : .infinity) : (difference / reference).squareRoot()
+}
+
+/// Records a test issue unless `actual`'s relative error against `expected` is within `bound`.
+public func expectClose(
+    _ actual: Tensor, _ expected: Tensor, _ bound: RelativeErrorBound, _ label: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let prefix = label.isEmpty ? "" : label + ": "
+    guard let error = relativeError(actual, expected) else {
+        Issue.record("\(prefix)shape \(actual.shape) differs from expected \(expected.shape)", sourceLocation: sourceLocation)
+        return
+    }
+    if !(error <= bound.bound) {
+        Issue.record("\(prefix)relative error \(error) exceeds \(bound.bound)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Records a test issue unless `|actual − expected| ≤ bound · |expected|`.
+public func expectClose(
+    _ actual: Float, _ expected: Float, _ bound: RelativeErrorBound, _ label: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let error = abs(Double(actual) - Double(expected))
+    if !(error <= bound.bound * abs(Double(expected))) {
+        Issue.record(
+            "\(label.isEmpty ? "" : label + ": ")\(actual) vs expected \(expected) (\(bound))",
+            sourceLocation: sourceLocation)
+    }
+}

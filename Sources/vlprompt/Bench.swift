@@ -9,7 +9,7 @@ import VLKernels
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure kernel and transformer-block throughput.",
-        subcommands: [BenchBlock.self, BenchKernels.self])
+        subcommands: [BenchBlock.self, BenchKernels.self, CoOpSpeed.self, CoCoOpSpeed.self])
 }
 
 /// Options every benchmark shares.

@@ -1,0 +1,156 @@
+// The method plug-in interface (STYLE.md §4.6): one protocol every adaptation method conforms
+// to, one file per method, one case in MethodConfiguration. CLIP's weights are read, never
+// written: what trains is exactly the tensors a method lists in `trainable`.
+
+import VLCLIP
+import VLTensor
+import VLText
+
+/// Images as a method receives them.
+public enum ImageBatch: Sendable {
+    /// Preprocessed pixels `[batch, 3, imageSize, imageSize]`.
+    case pixels(Tensor)
+    /// Features `[batch, embeddingWidth]` of the frozen image encoder (``CLIP/encodeImage(_:hooks:)``,
+    /// projected, not normalized), computed once per augmented batch without a gradient graph.
+    case features(Tensor)
+
+    /// Number of images.
+    public var count: Int {
+        switch self {
+        case .pixels(let tensor), .features(let tensor): tensor.shape[0]
+        }
+    }
+
+    /// The frozen encoder's features, encoding pixels when needed.
+    public func features(using clip: CLIP) -> Tensor {
+        switch self {
+        case .pixels(let pixels): clip.encodeImage(pixels)
+        case .features(let features): features
+        }
+    }
+}
+
+/// A way of adapting a frozen CLIP to a list of class names.
+///
+/// A method is a value: copying it snapshots its learned state, which is what checkpoints and
+/// test-time tuning need. Class-dependent state (tokenized prompts, cached embeddings) is
+/// rebuilt by ``setClassNames(_:clip:tokenizer:)`` without touching the learned tensors, which
+/// is how base-to-novel, cross-dataset and domain-generalization evaluation reuse a prompt.
+public protocol AdaptationMethod: Sendable {
+    /// The method's hyperparameters; decoding fills absent fields with the paper's values.
+    associatedtype Options: Codable, Sendable, Equatable
+
+    /// The method's name on the command line and in files.
+    static var kind: MethodKind { get }
+
+    /// The learned tensors by name (the official implementation's state-dict keys). CLIP's own
+    /// weights are never listed unless the method deliberately trains them.
+    static var trainable: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
+
+    /// Whether the method reads images only through CLIP's frozen image encoder. Training then
+    /// encodes each augmented batch once, without a graph, and passes ``ImageBatch/features(_:)``.
+    static var usesFrozenImageFeatures: Bool { get }
+
+    /// The options the method was built with (resolved: e.g. CoOp's context length after word
+    /// initialization).
+    var options: Options { get }
+
+    /// The classes, in label order.
+    var classNames: [String] { get }
+
+    /// The method and its resolved options, as the registry names them.
+    var configuration: MethodConfiguration { get }
+
+    /// A freshly initialized method for `classNames`; random initialization draws from `seed`.
+    init(
+        options: Options, clip: CLIP, tokenizer: any TextTokenizer, classNames: [String], seed: UInt64
+    ) throws
+
+    /// Rebuilds the class-dependent state for `classNames`, keeping every learned tensor.
+    mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws
+
+    /// Class scores `[batch, classes]`.
+    func logits(_ images: ImageBatch, clip: CLIP) -> Tensor
+
+    /// The training objective of one batch with `labels`; cross-entropy of ``logits(_:clip:)``
+    /// unless a method adds terms (KgCoOp, ProGrad, …).
+    func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor
+}
+
+extension AdaptationMethod {
+    public static var usesFrozenImageFeatures: Bool { true }
+
+    public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
+        Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)
+    }
+
+    /// Class scores `[batch, classes]` for preprocessed pixels `[batch, 3, size, size]`.
+    public func logits(for images: Tensor, clip: CLIP) -> Tensor {
+        logits(.pixels(images), clip: clip)
+    }
+
+    /// The learned tensors by name, detached from any gradient graph.
+    public var trainableTensors: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: Self.trainable.map { ($0.name, self[keyPath: $0.path].detached()) })
+    }
+
+    /// Number of learned scalars.
+    public var trainableCount: Int {
+        Self.trainable.reduce(0) { $0 + self[keyPath: $1.path].scalarCount }
+    }
+
+    /// Replaces learned tensors by name, checking that every name is known and every shape
+    /// matches; names absent from `tensors` keep their values.
+    public mutating func setTrainableTensors(_ tensors: [String: Tensor]) throws(MethodError) {
+        let known = Dictionary(uniqueKeysWithValues: Self.trainable.map { ($0.name, $0.path) })
+        for (name, tensor) in tensors {
+            guard let path = known[name] else {
+                throw .unknownTensor(name: name, method: Self.kind, expected: Self.trainable.map(\.name))
+            }
+            guard tensor.shape == self[keyPath: path].shape else {
+                throw .shapeMismatch(name: name, expected: self[keyPath: path].shape, found: tensor.shape)
+            }
+        }
+        for (name, tensor) in tensors { self[keyPath: known[name]!] = tensor }
+    }
+
+    /// A copy whose learned tensors are fresh gradient leaves.
+    public func requiringGradients() -> Self {
+        var copy = self
+        for (_, path) in Self.trainable { copy[keyPath: path] = copy[keyPath: path].detached().requiringGradient() }
+        return copy
+    }
+}
+
+/// Why a method could not be built or restored.
+public enum MethodError: Error, Equatable, CustomStringConvertible {
+    /// An option is out of range; the text says what it must be.
+    case invalidOption(name: String, value: String, requirement: String)
+    /// A class name whose prompt does not fit the text encoder's context.
+    case promptTooLong(className: String, tokens: Int, contextLength: Int)
+    /// No class names were given.
+    case noClasses
+    /// A tensor name the method does not learn.
+    case unknownTensor(name: String, method: MethodKind, expected: [String])
+    /// A tensor whose shape differs from the method's.
+    case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// A learned tensor is missing from a file.
+    case missingTensor(name: String, file: String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let name, let value, let requirement):
+            "option \(name) = \(value) must be \(requirement)"
+        case .promptTooLong(let className, let tokens, let contextLength):
+            "the prompt for class '\(className)' needs \(tokens) tokens, more than the text encoder's \(contextLength)"
+        case .noClasses:
+            "a method needs at least one class name"
+        case .unknownTensor(let name, let method, let expected):
+            "\(method.rawValue) learns no tensor '\(name)' (it learns \(expected.joined(separator: ", ")))"
+        case .shapeMismatch(let name, let expected, let found):
+            "tensor '\(name)' has shape \(found), the method's has \(expected)"
+        case .missingTensor(let name, let file):
+            "\(file) lacks the learned tensor '\(name)'"
+        }
+    }
+}

@@ -1,0 +1,113 @@
+// The one registry of methods (STYLE.md §4.6, §4.8): a Codable enum with one case per method,
+// carrying its typed options, and its names-only twin for command-line flags. Adding a method:
+// write NewMethod.swift, add a case to both enums; the compiler finds every switch to extend.
+
+import Foundation
+import VLCLIP
+import VLText
+
+/// The methods by command-line name.
+public enum MethodKind: String, Codable, Sendable, CaseIterable {
+    case zeroShot = "zeroshot"
+    case coop
+    case cocoop
+
+    /// The method's paper, for listings.
+    public var paper: String {
+        switch self {
+        case .zeroShot: "Radford et al., Learning Transferable Visual Models From Natural Language Supervision (ICML 2021)"
+        case .coop: "Zhou et al., Learning to Prompt for Vision-Language Models (IJCV 2022)"
+        case .cocoop: "Zhou et al., Conditional Prompt Learning for Vision-Language Models (CVPR 2022)"
+        }
+    }
+}
+
+/// A method with its options. Encoded as a one-key object, `{"coop": {"contextLength": 4}}`.
+public enum MethodConfiguration: Codable, Sendable, Equatable {
+    case zeroShot(ZeroShot.Options)
+    case coop(CoOp.Options)
+    case cocoop(CoCoOp.Options)
+
+    /// The method's name.
+    public var kind: MethodKind {
+        switch self {
+        case .zeroShot: .zeroShot
+        case .coop: .coop
+        case .cocoop: .cocoop
+        }
+    }
+
+    /// `kind` with the paper's default options.
+    public init(kind: MethodKind) {
+        switch kind {
+        case .zeroShot: self = .zeroShot(ZeroShot.Options())
+        case .coop: self = .coop(CoOp.Options())
+        case .cocoop: self = .cocoop(CoCoOp.Options())
+        }
+    }
+
+    /// `kind` with options decoded from `json` (an object of option fields; absent fields take
+    /// the paper's values).
+    public init(kind: MethodKind, optionsJSON json: Data) throws {
+        let decoder = JSONDecoder()
+        switch kind {
+        case .zeroShot: self = .zeroShot(try decoder.decode(ZeroShot.Options.self, from: json))
+        case .coop: self = .coop(try decoder.decode(CoOp.Options.self, from: json))
+        case .cocoop: self = .cocoop(try decoder.decode(CoCoOp.Options.self, from: json))
+        }
+    }
+
+    /// The options alone, as a JSON object.
+    public func optionsJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        switch self {
+        case .zeroShot(let options): return try encoder.encode(options)
+        case .coop(let options): return try encoder.encode(options)
+        case .cocoop(let options): return try encoder.encode(options)
+        }
+    }
+
+    /// A freshly initialized method.
+    public func makeMethod(
+        clip: CLIP, tokenizer: any TextTokenizer, classNames: [String], seed: UInt64
+    ) throws -> any AdaptationMethod {
+        switch self {
+        case .zeroShot(let options):
+            try ZeroShot(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .coop(let options):
+            try CoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .cocoop(let options):
+            try CoCoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case zeroShot = "zeroshot", coop, cocoop
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a method is an object with exactly one key of "
+                        + CodingKeys.allCases.map(\.stringValue).joined(separator: ", ")))
+        }
+        switch key {
+        case .zeroShot: self = .zeroShot(try container.decode(ZeroShot.Options.self, forKey: key))
+        case .coop: self = .coop(try container.decode(CoOp.Options.self, forKey: key))
+        case .cocoop: self = .cocoop(try container.decode(CoCoOp.Options.self, forKey: key))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .zeroShot(let options): try container.encode(options, forKey: .zeroShot)
+        case .coop(let options): try container.encode(options, forKey: .coop)
+        case .cocoop(let options): try container.encode(options, forKey: .cocoop)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+// How a method is trained: epochs, batch size, optimizer, Dassl's learning-rate schedule and
+// augmentation, with each method's official values per shot count (methods-text.md §3.4, §4.3,
+// §5.3). Plain values, so a run records exactly what it used.
+
+import VLOptim
+
+/// Training hyperparameters of one run.
+public struct TrainingRecipe: Codable, Sendable, Equatable {
+    /// The training transform.
+    public enum Augmentation: Codable, Sendable, Equatable {
+        /// Dassl's `random_resized_crop` (area fraction `minimumScale…1`, aspect 3/4…4/3,
+        /// bicubic) then `random_flip`, then normalization.
+        case randomResizedCrop(minimumScale: Double, flipProbability: Double)
+        /// The test transform (resize, center crop): the same pixels every epoch, so image
+        /// features are computed once and reused.
+        case none
+
+        /// CoOp's `["random_resized_crop", "random_flip", "normalize"]`.
+        public static let dassl = Augmentation.randomResizedCrop(minimumScale: 0.08, flipProbability: 0.5)
+    }
+
+    /// Passes over the training set (`OPTIM.MAX_EPOCH`).
+    public var epochs: Int
+    /// Images per step (`DATALOADER.TRAIN_X.BATCH_SIZE`).
+    public var batchSize: Int
+    /// The optimizer and its hyperparameters other than the learning rate.
+    public var optimizer: OptimizerConfiguration
+    /// `OPTIM.LR`, where the cosine decay starts.
+    public var learningRate: Double
+    /// Epochs of constant warm-up before the cosine (`OPTIM.WARMUP_EPOCH`).
+    public var warmupEpochs: Int
+    /// The warm-up rate (`OPTIM.WARMUP_CONS_LR`).
+    public var warmupLearningRate: Double
+    /// The training transform.
+    public var augmentation: Augmentation
+    /// Images per evaluation batch (`DATALOADER.TEST.BATCH_SIZE`).
+    public var evaluationBatchSize: Int
+
+    /// A recipe; the defaults are Dassl's as CoOp configures them.
+    public init(
+        epochs: Int, batchSize: Int, optimizer: OptimizerConfiguration = .sgd(.dassl), learningRate: Double = 0.002,
+        warmupEpochs: Int = 1, warmupLearningRate: Double = 1e-5, augmentation: Augmentation = .dassl,
+        evaluationBatchSize: Int = 100
+    ) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.warmupEpochs = warmupEpochs
+        self.warmupLearningRate = warmupLearningRate
+        self.augmentation = augmentation
+        self.evaluationBatchSize = evaluationBatchSize
+    }
+
+    /// Dassl's cosine schedule over ``epochs`` after the constant warm-up, stepped per epoch.
+    public var schedule: LearningRateSchedule {
+        .dassl(
+            baseLearningRate: learningRate, maximumEpoch: max(epochs, 1), warmupEpochs: warmupEpochs,
+            warmupLearningRate: warmupLearningRate)
+    }
+
+    /// Throws unless the values are usable.
+    public func validate() throws(MethodError) {
+        func require(_ condition: Bool, _ name: String, _ value: Any, _ requirement: String) throws(MethodError) {
+            if !condition { throw .invalidOption(name: name, value: "\(value)", requirement: requirement) }
+        }
+        try require(epochs >= 0, "epochs", epochs, "≥ 0")
+        try require(batchSize >= 1, "batchSize", batchSize, "≥ 1")
+        try require(evaluationBatchSize >= 1, "evaluationBatchSize", evaluationBatchSize, "≥ 1")
+        try require(learningRate >= 0 && learningRate.isFinite, "learningRate", learningRate, "finite and ≥ 0")
+        try require(warmupEpochs >= 0, "warmupEpochs", warmupEpochs, "≥ 0")
+        if case .randomResizedCrop(let scale, let flip) = augmentation {
+            try require(scale > 0 && scale <= 1, "minimumScale", scale, "in (0, 1]")
+            try require((0...1).contains(flip), "flipProbability", flip, "in [0, 1]")
+        }
+        do { _ = try optimizer.makeOptimizer() } catch {
+            throw .invalidOption(name: "optimizer." + error.option, value: error.value, requirement: error.requirement)
+        }
+    }
+}
+
+extension MethodKind {
+    /// The official recipe of the method for `shots` per class on `dataset` (a CoOp dataset
+    /// name such as `ImageNet`, or any other identifier).
+    public func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        switch self {
+        case .zeroShot: TrainingRecipe(epochs: 0, batchSize: 1)
+        case .coop: CoOp.officialRecipe(shots: shots, dataset: dataset)
+        case .cocoop: CoCoOp.officialRecipe(shots: shots, dataset: dataset)
+        }
+    }
+}
+
+extension CoOp {
+    /// CoOp's few-shot recipe (§4.3): SGD 0.002, batch 32, 50 epochs at 1 shot, 100 at 2 and 4,
+    /// 200 at 8 and 16; ImageNet always 50.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        let epochs =
+            dataset == "ImageNet" ? 50
+            : shots <= 1 ? 50 : shots <= 4 ? 100 : 200
+        return TrainingRecipe(epochs: epochs, batchSize: 32)
+    }
+}
+
+extension CoCoOp {
+    /// CoCoOp's recipe (§5.3, `vit_b16_c4_ep10_batch1_ctxv1`): SGD 0.002, batch 1, 10 epochs.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(epochs: 10, batchSize: 1)
+    }
+}

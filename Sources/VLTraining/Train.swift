@@ -1,0 +1,246 @@
+// The training procedure every method shares (STYLE.md §4.7), as Dassl's TrainerX runs CoOp
+// and CoCoOp: epochs over the few-shot set in a fresh random order, the official augmentation,
+// one optimizer step per batch, the learning rate set per epoch, a checkpoint after each epoch.
+// CLIP is read, never written; what trains is exactly the method's `trainable` tensors.
+
+import Foundation
+import VLCLIP
+import VLData
+import VLFormats
+import VLImage
+import VLMethods
+import VLOptim
+import VLTensor
+
+/// What training reports as it goes.
+public enum TrainingEvent: Sendable {
+    /// Training begins (or resumes) at `firstEpoch` of `epochs`, `steps` batches per epoch.
+    case started(epochs: Int, steps: Int, firstEpoch: Int)
+    /// An epoch begins at this learning rate.
+    case epochStarted(epoch: Int, learningRate: Double)
+    /// A batch was trained on.
+    case stepFinished(epoch: Int, step: Int, loss: Float, learningRate: Double)
+    /// An epoch ended; `meanLoss` averages its batches.
+    case epochFinished(epoch: Int, meanLoss: Float)
+    /// The state after `epoch` was saved.
+    case checkpointSaved(epoch: Int, url: URL)
+}
+
+/// What a training run did.
+public struct TrainingSummary: Sendable, Equatable {
+    /// The epoch training started at (0, or where a checkpoint left off).
+    public var firstEpoch: Int
+    /// Epochs in the recipe.
+    public var epochs: Int
+    /// Batches per epoch.
+    public var stepsPerEpoch: Int
+    /// Mean loss of the last epoch trained in this call, if any.
+    public var finalLoss: Float?
+}
+
+/// Fits `method` on `data` following `recipe`, drawing every random choice from `seed`.
+///
+/// - Every epoch visits the items in a fresh order (Dassl's random sampler) in batches of
+///   `recipe.batchSize`, dropping the last partial batch when there is at least one full batch
+///   (Dassl's `drop_last` rule). Each item's augmentation draws from its own generator derived
+///   from `(seed, epoch, item)`, so results do not depend on threads or batch composition.
+/// - Methods that read images only through the frozen encoder get its features, computed once
+///   per batch without a graph (and, with ``TrainingRecipe/Augmentation/none``, once per item
+///   for the whole run).
+/// - With `checkpoints`, the state is saved after every epoch and an existing checkpoint of the
+///   same run is resumed, giving bit-identical results to an uninterrupted run.
+/// - `observe` may throw to stop training (the last saved checkpoint stays valid).
+@discardableResult
+public func train<Method: AdaptationMethod>(
+    _ method: inout Method, clip: CLIP, on data: LabeledImages, recipe: TrainingRecipe, seed: UInt64,
+    pipeline: ImagePipeline? = nil, checkpoints: CheckpointLocation? = nil,
+    observe: (TrainingEvent) throws -> Void = { _ in }
+) throws -> TrainingSummary {
+    try recipe.validate()
+    try data.checkLabels()
+    guard !data.items.isEmpty else { throw TrainingError.empty(what: "the training set") }
+    var run = TrainingRun(
+        data: data, recipe: recipe, seed: seed, clip: clip,
+        pipeline: pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize),
+        usesFeatures: Method.usesFrozenImageFeatures)
+    var optimizer = try recipe.optimizer.makeOptimizer()
+    let fingerprint = RunFingerprint(
+        method: method.configuration, classNames: method.classNames, recipe: recipe, seed: seed,
+        items: data.fingerprint)
+    var firstEpoch = 0
+    if let checkpoints, checkpoints.exists {
+        firstEpoch = try resume(&method, &optimizer, from: checkpoints, fingerprint: fingerprint)
+    }
+    let steps = run.batches(epoch: 0).count
+    var summary = TrainingSummary(firstEpoch: firstEpoch, epochs: recipe.epochs, stepsPerEpoch: steps)
+    guard !Method.trainable.isEmpty else { return summary }
+    try observe(.started(epochs: recipe.epochs, steps: steps, firstEpoch: firstEpoch))
+    for epoch in firstEpoch..<max(firstEpoch, recipe.epochs) {
+        let learningRate = recipe.schedule.learningRate(epoch: epoch)
+        try observe(.epochStarted(epoch: epoch, learningRate: learningRate))
+        var lossSum: Double = 0
+        let batches = run.batches(epoch: epoch)
+        for (step, indices) in batches.enumerated() {
+            let images = try run.images(indices, epoch: epoch)
+            let loss = trainingStep(
+                &method, &optimizer, images: images, labels: data.labels(indices), clip: clip,
+                learningRate: learningRate)
+            lossSum += Double(loss)
+            try observe(.stepFinished(epoch: epoch, step: step, loss: loss, learningRate: learningRate))
+        }
+        let meanLoss = Float(lossSum / Double(max(batches.count, 1)))
+        summary.finalLoss = meanLoss
+        try observe(.epochFinished(epoch: epoch, meanLoss: meanLoss))
+        if let checkpoints {
+            try checkpoints.write(
+                CheckpointState(
+                    epochsCompleted: epoch + 1, fingerprint: fingerprint, learned: method.trainableTensors,
+                    optimizer: optimizer.state))
+            try observe(.checkpointSaved(epoch: epoch, url: checkpoints.url))
+        }
+    }
+    return summary
+}
+
+/// One optimizer step on one batch; returns the batch's loss.
+///
+/// The learned tensors become fresh gradient leaves, the loss's gradients with respect to
+/// them feed the optimizer, and the updated tensors replace them (detached). Nothing else
+/// requires a gradient, so CLIP's weights build no graph and receive no gradient.
+///
+/// With `microBatches` > 1 the batch is split into that many consecutive chunks whose
+/// gradients are accumulated, each weighted by its share of the batch: the same step for a
+/// loss that averages over images (the default cross-entropy), with the memory of one chunk.
+@discardableResult
+public func trainingStep<Method: AdaptationMethod>(
+    _ method: inout Method, _ optimizer: inout any Optimizer, images: ImageBatch, labels: [Int], clip: CLIP,
+    learningRate: Double, microBatches: Int = 1
+) -> Float {
+    let live = method.requiringGradients()
+    var gradients = Gradients()
+    var total: Float = 0
+    for chunk in images.chunks(microBatches) {
+        let share = Float(chunk.count) / Float(labels.count)
+        let loss = live.loss(chunk.images, labels: Array(labels[chunk.range]), clip: clip) * share
+        gradients.accumulate(loss.gradients())
+        total += loss.item
+    }
+    var parameters: [String: Tensor] = [:], named: [String: Tensor] = [:]
+    for (name, path) in Method.trainable {
+        parameters[name] = live[keyPath: path]
+        if let gradient = gradients[live[keyPath: path]] { named[name] = gradient }
+    }
+    let updated = optimizer.update(parameters, gradients: named, learningRate: learningRate)
+    for (name, path) in Method.trainable { method[keyPath: path] = updated[name]!.detached() }
+    return total
+}
+
+extension ImageBatch {
+    /// Up to `count` consecutive, nearly equal chunks of the batch with their index ranges.
+    func chunks(_ count: Int) -> [(images: ImageBatch, range: Range<Int>, count: Int)] {
+        let total = self.count, pieces = Swift.max(1, Swift.min(count, total))
+        guard pieces > 1 else { return [(self, 0..<total, total)] }
+        return (0..<pieces).map { piece in
+            let range = (total * piece / pieces)..<(total * (piece + 1) / pieces)
+            switch self {
+            case .pixels(let tensor): return (.pixels(tensor.slice(alongAxis: 0, range)), range, range.count)
+            case .features(let tensor): return (.features(tensor.slice(alongAxis: 0, range)), range, range.count)
+            }
+        }
+    }
+}
+
+/// Restores `method` and `optimizer` from a checkpoint of the same run; returns the epoch to
+/// continue at.
+private func resume<Method: AdaptationMethod>(
+    _ method: inout Method, _ optimizer: inout any Optimizer, from location: CheckpointLocation,
+    fingerprint: RunFingerprint
+) throws -> Int {
+    let state = try location.read()
+    if let field = state.fingerprint.differences(from: fingerprint).first {
+        throw TrainingError.checkpointMismatch(path: location.url.path, field: field)
+    }
+    for name in Method.trainable.map(\.name) where state.learned[name] == nil {
+        throw TrainingError.malformedCheckpoint(path: location.url.path, detail: "no tensor method/\(name)")
+    }
+    try method.setTrainableTensors(state.learned)
+    try optimizer.restore(state.optimizer, parameters: method.trainableTensors)
+    return state.epochsCompleted
+}
+
+/// The per-run machinery: batch order, pixels, and the feature cache.
+struct TrainingRun {
+    let data: LabeledImages
+    let recipe: TrainingRecipe
+    let seed: UInt64
+    let clip: CLIP
+    let pipeline: ImagePipeline
+    let usesFeatures: Bool
+    /// Features per item when augmentation is off (the same pixels every epoch).
+    var cachedFeatures: [Int: Tensor] = [:]
+
+    /// Random streams derived from the run seed.
+    enum Stream: UInt64 { case order = 1, augmentation = 2 }
+
+    /// The batches of `epoch`: a seeded permutation cut into `batchSize` pieces, the last
+    /// partial piece dropped when at least one full batch exists (Dassl's `drop_last`).
+    func batches(epoch: Int) -> [[Int]] {
+        var generator = RandomGenerator(seed: epochSeed(.order, epoch))
+        var order = Array(data.items.indices)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, generator.nextInt(below: i + 1))
+        }
+        let size = recipe.batchSize
+        if order.count < size { return [order] }
+        return stride(from: 0, to: order.count / size * size, by: size).map { Array(order[$0..<($0 + size)]) }
+    }
+
+    func epochSeed(_ stream: Stream, _ epoch: Int) -> UInt64 {
+        RandomGenerator(seed: RandomGenerator(seed: seed).derived(stream.rawValue)).derived(UInt64(epoch))
+    }
+
+    /// The batch's images as the method reads them.
+    mutating func images(_ indices: [Int], epoch: Int) throws -> ImageBatch {
+        switch recipe.augmentation {
+        case .randomResizedCrop(let scale, let flip):
+            let augmentation = pipeline.training(minimumScale: scale, flipProbability: flip)
+            let epochSeed = epochSeed(.augmentation, epoch)
+            let pixels = stackImages(try data.loadImages(indices) { image, position in
+                var generator = RandomGenerator(seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
+                return augmentation(image, using: &generator)
+            })
+            return usesFeatures ? .features(clip.encodeImage(pixels)) : .pixels(pixels)
+        case .none:
+            guard usesFeatures else { return .pixels(try evaluationPixels(indices)) }
+            let missing = indices.filter { cachedFeatures[$0] == nil }
+            if !missing.isEmpty {
+                let features = clip.encodeImage(try evaluationPixels(missing))
+                for (row, index) in missing.enumerated() {
+                    cachedFeatures[index] = features.slice(alongAxis: 0, row..<(row + 1))
+                }
+            }
+            return .features(Tensor.concatenated(indices.map { cachedFeatures[$0]! }, alongAxis: 0))
+        }
+    }
+
+    func evaluationPixels(_ indices: [Int]) throws -> Tensor {
+        let preprocessing = pipeline.evaluation
+        return stackImages(try data.loadImages(indices) { image, _ in preprocessing(image) })
+    }
+}
+
+extension LabeledImages {
+    /// SHA-256 over the items' paths and labels, in order.
+    var fingerprint: String {
+        var hash = SHA256()
+        for item in items { hash.update(Array("\(item.path)\t\(item.label)\n".utf8)) }
+        return hash.hexDigest()
+    }
+
+    /// Throws unless every label indexes the class list.
+    func checkLabels() throws {
+        for item in items where !(0..<classNames.count).contains(item.label) {
+            throw TrainingError.labelOutOfRange(item: item.path, label: item.label, classes: classNames.count)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// `vlprompt eval`: a saved prompt on any dataset's test split — its own (few-shot), the novel
+// classes (base-to-novel), another dataset (cross-dataset transfer) or a shifted domain (domain
+// generalization). The prompt is rebuilt for the target's class names; nothing is trained.
+
+import ArgumentParser
+import Foundation
+import VLData
+import VLEvaluation
+import VLMethods
+import VLTraining
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a saved prompt on a dataset's test split, rebuilt for its class names.")
+
+    @Option(help: "Prompt file written by `vlprompt train`.") var prompt: String
+    @Option(help: "Dataset: a CoOp name, folder:PATH, list:FILE or world:NAME.") var dataset: String
+    @Option(help: "Data root holding the CoOp dataset folders.") var root: String?
+    @Option(help: "CLIP weights; the embedded model when omitted.") var model: String?
+    @Option(help: "Classes to test on: base, novel or all.") var subsample: ClassSubsample = .all
+    @Option(help: "Images per evaluation batch.") var batchSize = 100
+    @Flag(help: "Evaluate even when the model's content hash differs from the prompt's.") var ignoreModelHash = false
+    @Flag(help: "Print only the final JSON.") var json = false
+    @OptionGroup var threading: ThreadOptions
+
+    func run() throws { print(try execute()) }
+
+    /// Evaluates; returns the result JSON line.
+    func execute() throws -> String {
+        try threading.apply()
+        let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
+        let resolved = try ModelResolution.resolve(path: model)
+        try checkModel(file, resolved, ignore: ignoreModelHash)
+        let source = try DataResolution.source(dataset, root: root)
+        let splits = try source.load(LoadOptions()).subsampled(subsample)
+        let method = try file.makeMethod(
+            clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: splits.promptClassNames, origin: prompt)
+        let data = LabeledImages(splits, split: .test, images: DataResolution.images(for: source))
+        let result = try evaluated(
+            method, resolved: resolved, data: data, batchSize: batchSize, progress: json ? nil : TrainingProgress())
+        let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
+        return try jsonLine(
+            ResultLine(method: file.configuration.kind.rawValue, dataset: source.identifier, evaluations: [key: result.metrics]))
+    }
+}
+
+/// Refuses (or warns about) a prompt learned on other weights.
+func checkModel(_ file: PromptFile, _ resolved: ResolvedModel, ignore: Bool) throws {
+    guard let expected = file.model.sha256, let actual = resolved.identity.sha256, expected != actual else { return }
+    let message = "the prompt was learned on \(file.model.name) (sha256 \(expected.prefix(12))…), "
+        + "but the model given has sha256 \(actual.prefix(12))…"
+    if ignore {
+        note("warning: " + message)
+    } else {
+        throw ValidationError(message + "; pass --ignore-model-hash to use it anyway")
+    }
+}

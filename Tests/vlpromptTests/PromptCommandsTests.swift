@@ -1,0 +1,101 @@
+// The prompt-learning commands end to end on a small random CLIP (BPE vocabulary, 32-pixel
+// images) and the built-in world: train (few-shot and base-to-novel, resumed), eval on a shifted
+// domain, predict, interpret and methods.
+
+import Foundation
+import Testing
+import VLCLIP
+import VLMethods
+import VLNN
+import VLTensor
+import VLWorld
+@testable import vlprompt
+
+@Suite("vlprompt train, eval, predict, interpret, methods", .serialized)
+struct PromptCommandsTests {
+    /// A folder with a random CLIP that reads the real tokenizer's ids and the world's images.
+    static func workspace() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlprompt-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configuration = CLIPConfiguration(
+            embeddingWidth: 32, vision: .init(imageSize: 32, patchSize: 8, width: 64, layers: 1, heads: 1),
+            text: .init(contextLength: 77, vocabularySize: 49_408, width: 64, layers: 1, heads: 1))
+        let clip = CLIP(configuration: configuration, seed: 3)
+        let tensors = Dictionary(uniqueKeysWithValues: clip.namedParameters().map { ($0.name, $0.tensor) })
+        try saveSafeTensors(tensors, to: directory.appendingPathComponent("model.safetensors"))
+        try Data(#"{"contextLength": 4}"#.utf8).write(to: directory.appendingPathComponent("options.json"))
+        return directory
+    }
+
+    static func object(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test("train, resume, eval, predict and interpret")
+    func workflow() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("model.safetensors").path
+        let out = directory.appendingPathComponent("run").path
+        let arguments = [
+            "--method", "coop", "--dataset", "world:shapes", "--model", model, "--shots", "1", "--epochs", "2",
+            "--seed", "3", "--options", directory.appendingPathComponent("options.json").path, "--out", out, "--json",
+        ]
+        let first = try TrainCommand.parse(arguments).execute()
+        let result = try Self.object(first)
+        let accuracy = try #require(result["accuracy"] as? Double)
+        #expect((0...100).contains(accuracy))
+        #expect(result["method"] as? String == "coop" && result["dataset"] as? String == "world:shapes")
+        for file in ["prompt.safetensors", "run.json", "subset.json", "checkpoint.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        // The finished checkpoint is picked up: nothing retrains, the result is the same.
+        #expect(try TrainCommand.parse(arguments).execute() == first)
+
+        let prompt = out + "/prompt.safetensors"
+        let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
+        #expect(file.configuration == .coop(CoOp.Options(contextLength: 4)))
+        #expect(file.training?.shots == 1 && file.training?.epochs == 2)
+
+        let shifted = try Self.object(
+            try EvalCommand.parse(["--prompt", prompt, "--dataset", "world:shapes-sketch", "--model", model, "--json"]).execute())
+        #expect(shifted["dataset"] as? String == "world:shapes-sketch")
+        #expect(shifted["accuracy"] is Double)
+
+        let world = World().dataset(.shapes)
+        let example = world.example(split: .test, index: 0)
+        let image = directory.appendingPathComponent("example.png").path
+        try PNGWriter.write(pixels: example.pixels, width: world.size, height: world.size, to: image)
+        let predicted = try PredictCommand.parse(["--prompt", prompt, "--model", model, "--top", "2", "--json", image])
+            .execute()
+        let labels = try #require(try Self.object(predicted.trimmingCharacters(in: .newlines))["labels"] as? [[String: Any]])
+        #expect(labels.count == 2)
+        #expect(labels.allSatisfy { world.classNames.contains($0["name"] as? String ?? "") })
+
+        let interpreted = try InterpretCommand.parse(["--prompt", prompt, "--model", model, "--top", "3"]).execute()
+        #expect(interpreted.split(separator: "\n").count == 4, "one line per context vector")
+        #expect(interpreted.hasPrefix("ctx[0]: "))
+    }
+
+    @Test("base-to-novel training reports base, novel and their harmonic mean")
+    func baseToNovel() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = try TrainCommand.parse([
+            "--method", "cocoop", "--dataset", "world:shapes", "--model", directory.appendingPathComponent("model.safetensors").path,
+            "--shots", "1", "--epochs", "1", "--subsample", "base", "--out", directory.appendingPathComponent("run").path,
+            "--json",
+        ]).execute()
+        let result = try Self.object(output)
+        let base = try #require(result["base"] as? Double), novel = try #require(result["novel"] as? Double)
+        let harmonic = try #require(result["harmonic_mean"] as? Double)
+        #expect(abs(harmonic - (base + novel == 0 ? 0 : 2 * base * novel / (base + novel))) < 1e-9)
+    }
+
+    @Test("methods --json lists every method with its defaults")
+    func methods() throws {
+        let output = try MethodsCommand.parse(["--json"]).execute()
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+        #expect(entries.compactMap { $0["name"] as? String } == MethodKind.allCases.map(\.rawValue))
+    }
+}
