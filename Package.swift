@@ -57,6 +57,17 @@ let package = Package(
                 .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
             ]),
 
+        // MARK: - Pretraining (the built-in world CLIP)
+        .target(
+            name: "VLPretraining",
+            dependencies: ["VLCLIP", "VLWorld", "VLText", "VLOptim", "VLFormats", "VLImage", "VLNN", "VLTensor"],
+            swiftSettings: numericSettings),
+
+        // MARK: - The shipped model (Models/world-clip links to its resource folder)
+        .target(
+            name: "VLEmbedded", dependencies: ["VLCLIP"],
+            resources: [.copy("Resources/world-clip")]),
+
         // MARK: - Data and evaluation
         .target(name: "VLProgress"),
         .target(name: "VLData", dependencies: ["VLTensor", "VLFormats"]),
@@ -94,6 +105,8 @@ let package = Package(
                 "VLOptim",
                 "VLImage",
                 "VLNN",
+                "VLPretraining",
+                "VLEmbedded",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -107,11 +120,15 @@ let package = Package(
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
+        .testTarget(
+            name: "VLPretrainingTests",
+            dependencies: ["VLPretraining", "VLCLIP", "VLWorld", "VLText", "VLTensor", "VLNN", "VLTestSupport"]),
+        .testTarget(
+            name: "VLEmbeddedTests", dependencies: ["VLEmbedded", "VLPretraining", "VLCLIP", "VLText", "VLWorld"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(
             name: "vlpromptTests",
             dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
-        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
         .testTarget(
             name: "VLMethodsTests",
             dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),

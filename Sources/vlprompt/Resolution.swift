@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import VLCLIP
 import VLData
+import VLEmbedded
 import VLMethods
 import VLText
 import VLTraining
@@ -24,6 +25,7 @@ enum ModelResolution {
     /// file), or the default model when `path` is nil.
     static func resolve(path: String?) throws -> ResolvedModel {
         guard let path else { return try defaultModel() }
+        if EmbeddedModel.isEmbedded(path) { return try embeddedModel(named: path) }
         let url = URL(fileURLWithPath: path)
         let clip = try CLIP.load(from: url)
         let identity = PromptFile.Model(
@@ -35,7 +37,18 @@ enum ModelResolution {
 
     /// The model used when `--model` is omitted: the one place that decides it.
     static func defaultModel() throws -> ResolvedModel {
-        throw ValidationError("no embedded model is available yet; pass --model PATH (a CLIP folder or .safetensors file)")
+        try embeddedModel(named: "world-clip")
+    }
+
+    /// The model shipped with VLPrompt under `name` (`world-clip`, `default`).
+    static func embeddedModel(named name: String) throws -> ResolvedModel {
+        let folder = try EmbeddedModel.folder(named: name)
+        let clip = try CLIP.load(from: folder)
+        // No path: the model is part of VLPrompt, named rather than located.
+        let identity = PromptFile.Model(name: "world-clip", sha256: clip.contentHash())
+        return ResolvedModel(
+            clip: clip, tokenizer: try BPETokenizer(), pipeline: ImagePipeline(size: clip.configuration.vision.imageSize),
+            identity: identity)
     }
 }
 
