@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vlprompt", targets: ["vlprompt"]),
-        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor"]),
+        .library(name: "VLPrompt", targets: ["VLKernels", "VLTensor", "VLText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +25,7 @@ let package = Package(
     targets: [
         // MARK: - System libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Numeric stack
         .target(name: "VLKernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
@@ -48,6 +49,14 @@ let package = Package(
         // MARK: - Procedural world (built-in pretraining data and benchmark datasets)
         .target(name: "VLWorld", dependencies: ["VLTensor"], swiftSettings: numericSettings),
 
+        // MARK: - Text
+        .target(
+            name: "VLText", dependencies: ["CZlib"],
+            resources: [
+                .copy("Resources/bpe_simple_vocab_16e6.txt.gz"),
+                .copy("Resources/LICENSE-bpe_simple_vocab_16e6.txt"),
+            ]),
+
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats"]),
         .executableTarget(
@@ -55,6 +64,7 @@ let package = Package(
             dependencies: [
                 "VLTensor",
                 "VLWorld",
+                "VLText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,5 +78,7 @@ let package = Package(
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
+        .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
     ]
 )
