@@ -65,6 +65,8 @@ let package = Package(
                 "VLTensor",
                 "VLWorld",
                 "VLText",
+                "VLCLIP",
+                "VLImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -74,11 +76,13 @@ let package = Package(
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
-        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
+        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLFormats", "VLTestSupport"]),
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
-        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
+        .testTarget(
+            name: "vlpromptTests",
+            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport"]),
     ]
 )

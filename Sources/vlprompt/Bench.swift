@@ -8,8 +8,8 @@ import VLKernels
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure kernel and transformer-block throughput.",
-        subcommands: [BenchBlock.self, BenchKernels.self])
+        abstract: "Measure kernel, transformer-block and image-encoding throughput.",
+        subcommands: [BenchBlock.self, BenchKernels.self, BenchEncodeImage.self])
 }
 
 /// Options every benchmark shares.
