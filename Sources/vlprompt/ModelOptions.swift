@@ -12,7 +12,8 @@ struct ModelOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "A Hugging Face or open_clip model folder, a .safetensors file, a .pt/.pth/.bin PyTorch checkpoint "
-                + "(OpenAI's TorchScript releases included), or the name of an embedded model.",
+                + "(OpenAI's TorchScript releases included), or the name of an embedded model"
+                + (EmbeddedModels.all.isEmpty ? "." : " (" + EmbeddedModels.all.map(\.name).joined(separator: ", ") + ")."),
             valueName: "model"))
     var model: String?
 

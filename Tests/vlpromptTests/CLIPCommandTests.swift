@@ -265,6 +265,21 @@ struct CLIPCommandTests {
         }
     }
 
+    @Test("bench encode-image --stages covers every stage of the image tower with its GEMM work")
+    func benchStages() throws {
+        let workspace = try CommandWorkspace()
+        let command = try BenchEncodeImage.parse(
+            ["--model", workspace.model.path, "--batch", "2", "--warmups", "0", "--repetitions", "1", "--stages"])
+        let pixels = Tensor.normal([2, 3, 32, 32], seed: 1)
+        let stages = command.stages(of: workspace.clip, pixels: pixels)
+        #expect(stages.count == 13 && stages.allSatisfy { $0.ms >= 0 })
+        // c_fc: 2 images × 5 tokens × 16 → 64, once per layer: 2·10·64·16 flops.
+        let fullyConnected = try #require(stages.first { $0.name == "block.mlp_c_fc" })
+        #expect(abs(fullyConnected.gflop - 2 * 10 * 64 * 16 / 1e9) < 1e-15)
+        let patches = try #require(stages.first { $0.name == "patch_embedding" })
+        #expect(abs(patches.gflop - 2 * 8 * 16 * 768 / 1e9) < 1e-15)
+    }
+
     @Test("invalid invocations are rejected before anything loads", arguments: [
         ["embed", "--text", "a"],
         ["embed", "--model", "m"],
