@@ -68,7 +68,8 @@ extension CLIP {
         }
         if !others.isEmpty {
             throw ModelLoadingError.unsupported(
-                path: url.path, reason: "non-float tensors that are not CLIP weights: " + others.joined(separator: ", "))
+                path: url.path,
+                reason: "non-float tensors that are not CLIP weights: " + others.joined(separator: ", "))
         }
         return tensors
     }

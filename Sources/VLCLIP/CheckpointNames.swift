@@ -90,7 +90,9 @@ public enum CheckpointNames {
     /// OpenAI names for a single file's tensors in either layout: a `module.` prefix is removed,
     /// and Hugging Face `CLIPModel` names (any key under `text_model.` or `vision_model.`) are
     /// converted; OpenAI / open_clip names pass through unchanged.
-    public static func openAINames(fromAnyLayout tensors: [String: Tensor], origin: String) throws -> [String: Tensor] {
+    public static func openAINames(
+        fromAnyLayout tensors: [String: Tensor], origin: String
+    ) throws -> [String: Tensor] {
         let stripped = strippingModulePrefix(tensors)
         let isHuggingFace = stripped.keys.contains { $0.hasPrefix("text_model.") || $0.hasPrefix("vision_model.") }
         return isHuggingFace ? try openAINames(fromHuggingFace: stripped, origin: origin) : stripped
@@ -99,7 +101,9 @@ public enum CheckpointNames {
     /// Converts an OpenAI-named state dict to Hugging Face `CLIPModel` names, the inverse of
     /// ``openAINames(fromHuggingFace:origin:)``: `in_proj_*` is split into equal query, key and
     /// value thirds and the two projections are transposed. A key of neither layout is an error.
-    public static func huggingFaceNames(fromOpenAI tensors: [String: Tensor], origin: String) throws -> [String: Tensor] {
+    public static func huggingFaceNames(
+        fromOpenAI tensors: [String: Tensor], origin: String
+    ) throws -> [String: Tensor] {
         let inverse = Dictionary(uniqueKeysWithValues: renames.map { ($0.value, $0.key) })
         var converted: [String: Tensor] = [:]
         var unknown: [String] = []

@@ -41,7 +41,9 @@ struct BenchEncodeImage: ParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case benchmark, model, threads, batch, stages
-            case imageSize = "image_size", msPerImage = "ms_per_image", imagesPerSecond = "images_per_second"
+            case imageSize = "image_size"
+            case msPerImage = "ms_per_image"
+            case imagesPerSecond = "images_per_second"
             case sgemmGflops = "sgemm_gflops"
         }
     }
@@ -78,7 +80,9 @@ struct BenchEncodeImage: ParsableCommand {
         ]
         for stage in record.stages ?? [] {
             let rate = stage.gflop > 0 ? String(format: "  %6.1f GFLOP/s", stage.gflop / stage.ms * 1e3) : ""
-            lines.append(stage.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%9.1f ms", stage.ms) + rate)
+            lines.append(
+                stage.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%9.1f ms", stage.ms)
+                    + rate)
         }
         if let ceiling = record.sgemmGflops { lines.append(String(format: "sgemm ceiling %.1f GFLOP/s", ceiling)) }
         return lines.joined(separator: "\n")

@@ -18,10 +18,12 @@ extension BenchEncodeImage {
 
     /// Times every stage of `clip`'s image tower on `pixels` `[batch, 3, size, size]`.
     func stages(of clip: CLIP, pixels: Tensor) -> [Stage] {
-        let vision = clip.vision, c = vision.configuration
+        let vision = clip.vision
+        let c = vision.configuration
         let block = vision.blocks[0]
         let (batch, tokens, width) = (pixels.shape[0], c.tokens, c.width)
-        let rows = Double(batch * tokens), layers = Double(c.layers)
+        let rows = Double(batch * tokens)
+        let layers = Double(c.layers)
         let headWidth = Double(width / c.heads)
         func gemm(_ m: Double, _ n: Int, _ k: Int) -> Double { 2 * m * Double(n) * Double(k) / 1e9 }
         func time(_ name: String, repeated: Double = 1, gflop: Double = 0, _ body: () -> Void) -> Stage {
@@ -37,8 +39,9 @@ extension BenchEncodeImage {
         let hidden = block.mlpIn(normalized)
         let activated = block.activation(hidden)
         let mlpRows = Double(batch * tokens)
+        let patchFlops = gemm(Double(batch * c.grid * c.grid), width, 3 * c.patchSize * c.patchSize)
         return [
-            time("patch_embedding", gflop: gemm(Double(batch * c.grid * c.grid), width, 3 * c.patchSize * c.patchSize)) {
+            time("patch_embedding", gflop: patchFlops) {
                 _ = pixels.patchEmbedding(weight: vision.patchWeight, patchSize: c.patchSize)
             },
             time("class_token_and_positions") {
@@ -51,16 +54,23 @@ extension BenchEncodeImage {
                 _ = normalized.matmul(block.attention.inProjectionWeight, transposeOther: true)
             },
             time("block.in_proj_bias", repeated: layers) { _ = product + block.attention.inProjectionBias },
-            time("block.attention", repeated: layers, gflop: Double(batch * c.heads) * 4 * Double(tokens * tokens) * headWidth / 1e9) {
+            time(
+                "block.attention", repeated: layers,
+                gflop: Double(batch * c.heads) * 4 * Double(tokens * tokens) * headWidth / 1e9
+            ) {
                 _ = Tensor.attention(packed: packed, heads: c.heads)
             },
             time("block.out_proj", repeated: layers, gflop: gemm(rows, width, width)) {
                 _ = block.attention.outProjection(attended)
             },
             time("block.residual_adds", repeated: 2 * layers) { _ = x + attended },
-            time("block.mlp_c_fc", repeated: layers, gflop: gemm(mlpRows, c.mlpWidth, width)) { _ = block.mlpIn(normalized) },
+            time("block.mlp_c_fc", repeated: layers, gflop: gemm(mlpRows, c.mlpWidth, width)) {
+                _ = block.mlpIn(normalized)
+            },
             time("block.mlp_activation", repeated: layers) { _ = block.activation(hidden) },
-            time("block.mlp_c_proj", repeated: layers, gflop: gemm(mlpRows, width, c.mlpWidth)) { _ = block.mlpOut(activated) },
+            time("block.mlp_c_proj", repeated: layers, gflop: gemm(mlpRows, width, c.mlpWidth)) {
+                _ = block.mlpOut(activated)
+            },
             time("ln_post_and_proj", gflop: gemm(Double(batch), clip.configuration.embeddingWidth, width)) {
                 let classTokens = x.slice(alongAxis: 1, 0..<1).reshaped([batch, width])
                 _ = vision.layerNormPost(classTokens).matmul(vision.projection)

@@ -100,7 +100,8 @@ struct Classify: ParsableCommand {
             let logits = model.clip.logits(imageFeatures: imageFeatures, textFeatures: textFeatures)
             let batchPredictions = zip(indices, zip(logits.rows, logits.softmax(alongAxis: -1).rows)).map {
                 index, scores in
-                Prediction(image: images[index], top: Self.best(names, logits: scores.0, probabilities: scores.1, count: top))
+                Prediction(
+                    image: images[index], top: Self.best(names, logits: scores.0, probabilities: scores.1, count: top))
             }
             if !json { batchPredictions.forEach { console.output(Self.table($0)) } }
             predictions += batchPredictions

@@ -22,7 +22,8 @@ struct Embed: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
-    @Option(name: .customLong("image"), help: ArgumentHelp("An image file (JPEG or PNG); repeatable.", valueName: "file"))
+    @Option(
+        name: .customLong("image"), help: ArgumentHelp("An image file (JPEG or PNG); repeatable.", valueName: "file"))
     var images: [String] = []
 
     @Option(name: .customLong("text"), help: ArgumentHelp("A text; repeatable.", valueName: "text"))
@@ -54,7 +55,9 @@ struct Embed: ParsableCommand {
         var textFeatures: [[Float]] = []
 
         enum CodingKeys: String, CodingKey {
-            case images, texts, imageFeatures = "image_features", textFeatures = "text_features"
+            case images, texts
+            case imageFeatures = "image_features"
+            case textFeatures = "text_features"
         }
     }
 
@@ -92,7 +95,9 @@ struct Embed: ParsableCommand {
             console.output(String(decoding: try encoder.encode(record), as: UTF8.self))
             return
         }
-        for (name, row) in zip(record.images, record.imageFeatures) { console.output(Self.summary("image " + name, row)) }
+        for (name, row) in zip(record.images, record.imageFeatures) {
+            console.output(Self.summary("image " + name, row))
+        }
         for (text, row) in zip(record.texts, record.textFeatures) {
             console.output(Self.summary("text " + Tokenize.quoted(text), row))
         }
@@ -102,6 +107,7 @@ struct Embed: ParsableCommand {
     static func summary(_ label: String, _ row: [Float]) -> String {
         let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let head = row.prefix(6).map { String(format: "%.4f", $0) }.joined(separator: " ")
-        return "\(label): \(row.count) values, norm \(String(format: "%.4f", norm)): \(head)\(row.count > 6 ? " …" : "")"
+        return
+            "\(label): \(row.count) values, norm \(String(format: "%.4f", norm)): \(head)\(row.count > 6 ? " …" : "")"
     }
 }

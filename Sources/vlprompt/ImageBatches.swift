@@ -12,7 +12,8 @@ extension ResolvedModel {
     ///
     /// - Returns: the number of files that failed.
     func encodeImages(
-        _ paths: [String], batchSize: Int, console: Console, _ body: (_ indices: [Int], _ features: Tensor) throws -> Void
+        _ paths: [String], batchSize: Int, console: Console,
+        _ body: (_ indices: [Int], _ features: Tensor) throws -> Void
     ) rethrows -> Int {
         var failures = 0
         for start in stride(from: 0, to: paths.count, by: batchSize) {
@@ -39,7 +40,8 @@ extension ResolvedModel {
 extension Tensor {
     /// The rows of a `[rows, width]` tensor as arrays.
     var rows: [[Float]] {
-        let width = shape[1], values = scalars
+        let width = shape[1]
+        let values = scalars
         return (0..<shape[0]).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
     }
 }

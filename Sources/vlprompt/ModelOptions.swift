@@ -13,7 +13,8 @@ struct ModelOptions: ParsableArguments {
         help: ArgumentHelp(
             "A Hugging Face or open_clip model folder, a .safetensors file, a .pt/.pth/.bin PyTorch checkpoint "
                 + "(OpenAI's TorchScript releases included), or the name of an embedded model"
-                + (EmbeddedModels.all.isEmpty ? "." : " (" + EmbeddedModels.all.map(\.name).joined(separator: ", ") + ")."),
+                + (EmbeddedModels.all.isEmpty
+                    ? "." : " (" + EmbeddedModels.all.map(\.name).joined(separator: ", ") + ")."),
             valueName: "model"))
     var model: String?
 
@@ -107,7 +108,8 @@ struct ModelResolver {
         let (url, clip) = try loadModel(options)
         let tokenizer = try makeTokenizer(tokenizerOptions, modelURL: url)
         let preprocessing = try makePreprocessing(modelURL: url, imageSize: clip.configuration.vision.imageSize)
-        return ResolvedModel(name: options.model ?? url.path, clip: clip, tokenizer: tokenizer, preprocessing: preprocessing)
+        return ResolvedModel(
+            name: options.model ?? url.path, clip: clip, tokenizer: tokenizer, preprocessing: preprocessing)
     }
 
     /// `--tokenizer`, else the model folder's `vocab.json` + `merges.txt`, else the bundled vocabulary.

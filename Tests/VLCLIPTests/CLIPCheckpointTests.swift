@@ -8,6 +8,7 @@ import VLFormats
 import VLNN
 import VLTensor
 import VLTestSupport
+
 @testable import VLCLIP
 
 @Suite("CLIP from PyTorch checkpoints")
@@ -121,13 +122,16 @@ struct CLIPCheckpointTests {
     @Test("a bare file with Hugging Face names is converted before loading")
     func bareHuggingFaceFile() throws {
         let f = try TinyCLIP.forward()
-        let clip = try CLIP.load(from: Fixture.url("clip/tiny_hf/model.safetensors"), configuration: TinyCLIP.configuration)
+        let clip = try CLIP.load(
+            from: Fixture.url("clip/tiny_hf/model.safetensors"), configuration: TinyCLIP.configuration)
         expectClose(clip.encodeImage(f["pixels"]), f["image_features"], .model, "image")
     }
 
-    @Test("a configuration survives writing and reading config.json", arguments: [
-        TinyCLIP.configuration, CLIPConfiguration.vitB16, CLIPConfiguration.vitL14at336,
-    ])
+    @Test(
+        "a configuration survives writing and reading config.json",
+        arguments: [
+            TinyCLIP.configuration, CLIPConfiguration.vitB16, CLIPConfiguration.vitL14at336,
+        ])
     func huggingFaceConfigurationRoundTrip(configuration: CLIPConfiguration) throws {
         var withPooling = configuration
         withPooling.text.pooling = .firstTokenID(49_407)

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+
 @testable import VLFormats
 
 @Suite("SHA-256")

@@ -12,6 +12,7 @@ import VLTensor
 import VLTestSupport
 import VLText
 import VLWorld
+
 @testable import vlprompt
 
 /// Collects what a command writes to either stream.
@@ -85,7 +86,9 @@ struct EmbedOutput: Decodable {
     var textFeatures: [[Float]]
 
     enum CodingKeys: String, CodingKey {
-        case images, texts, imageFeatures = "image_features", textFeatures = "text_features"
+        case images, texts
+        case imageFeatures = "image_features"
+        case textFeatures = "text_features"
     }
 
     init(_ captured: CapturedConsole) throws {
@@ -108,7 +111,8 @@ struct CLIPCommandTests {
         let workspace = try CommandWorkspace()
         let first = try workspace.image("first.png", width: 40, height: 50, seed: 1)
         let second = try workspace.image("second.png", width: 32, height: 32, seed: 2)
-        let truncated = try workspace.file("truncated.png", Array(PNGWriter.encode(pixels: [1, 2, 3], width: 1, height: 1).prefix(30)))
+        let truncated = try workspace.file(
+            "truncated.png", Array(PNGWriter.encode(pixels: [1, 2, 3], width: 1, height: 1).prefix(30)))
         let notImage = try workspace.file("notes.jpg", Array("just text".utf8))
         let missing = workspace.folder.appendingPathComponent("missing.png").path
         let long = Array(repeating: "a photo of a cat", count: 40).joined(separator: " ")
@@ -151,8 +155,11 @@ struct CLIPCommandTests {
         let image = try workspace.image("image.png", width: 48, height: 36, seed: 3)
         let broken = try workspace.file("broken.png", [0x89, 0x50, 0x4E, 0x47])
         let command = try Classify.parse(
-            ["--model", workspace.model.path, "--labels", "cat, dog,bird", "--template", "a {} photo", "--top", "2", "--json",
-             image, broken])
+            [
+                "--model", workspace.model.path, "--labels", "cat, dog,bird", "--template", "a {} photo", "--top", "2",
+                "--json",
+                image, broken,
+            ])
         let captured = CapturedConsole()
         #expect(try command.execute(console: captured.console) == false)
         #expect(captured.errors.count == 1 && captured.errors[0].contains(broken))
@@ -208,11 +215,13 @@ struct CLIPCommandTests {
         #expect(try command.execute(console: captured.console))
         let output = try EmbedOutput(captured)
         let folderTokenizer = try BPETokenizer(huggingFaceFolder: smallVocabulary)
-        expectClose(Tensor(rows: output.textFeatures), try workspace.textFeatures([text], tokenizer: folderTokenizer), .model)
+        expectClose(
+            Tensor(rows: output.textFeatures), try workspace.textFeatures([text], tokenizer: folderTokenizer), .model)
         let preprocessing = try CLIPPreprocessing(huggingFaceConfigurationAt: preprocessor)
         #expect(preprocessing.filter == .bilinear && preprocessing.shortSide == 40)
         expectClose(
-            Tensor(rows: output.imageFeatures), try workspace.imageFeatures([image], preprocessing: preprocessing), .model)
+            Tensor(rows: output.imageFeatures), try workspace.imageFeatures([image], preprocessing: preprocessing),
+            .model)
 
         let bundled = try Embed.parse(
             ["--model", workspace.model.path, "--json", "--text", text, "--tokenizer", workspace.model.path])
@@ -228,7 +237,8 @@ struct CLIPCommandTests {
         let preprocessor = workspace.model.appendingPathComponent("preprocessor_config.json")
         try Data(#"{"size": 224, "crop_size": 224}"#.utf8).write(to: preprocessor)
         let command = try Embed.parse(["--model", workspace.model.path, "--text", "a cat"])
-        #expect(throws: ModelArgumentError.preprocessingMismatch(file: preprocessor.path, cropSize: 224, imageSize: 32)) {
+        let mismatch = ModelArgumentError.preprocessingMismatch(file: preprocessor.path, cropSize: 224, imageSize: 32)
+        #expect(throws: mismatch) {
             try command.execute(console: CapturedConsole().console)
         }
     }
@@ -237,7 +247,8 @@ struct CLIPCommandTests {
     func resolver() throws {
         let workspace = try CommandWorkspace()
         let folder = workspace.model
-        let resolver = ModelResolver(embedded: [EmbeddedModel(name: "tiny-clip", summary: "test", location: { folder })])
+        let tiny = EmbeddedModel(name: "tiny-clip", summary: "test", location: { folder })
+        let resolver = ModelResolver(embedded: [tiny])
         #expect(try resolver.locate("tiny-clip") == folder)
         #expect(try resolver.locate(folder.path).path == folder.path)
         #expect(throws: ModelArgumentError.unknownName("world-clip", known: ["tiny-clip"])) {
@@ -245,7 +256,8 @@ struct CLIPCommandTests {
         }
         #expect(throws: ModelLoadingError.self) { try resolver.locate("missing/model") }
         #expect(throws: ModelLoadingError.self) { try resolver.locate("ViT-B-32.pt") }
-        #expect("\(ModelArgumentError.unknownName("x", known: ["a", "b"]))".contains("unknown model name 'x'; known: a, b"))
+        #expect(
+            "\(ModelArgumentError.unknownName("x", known: ["a", "b"]))".contains("unknown model name 'x'; known: a, b"))
 
         let command = try Embed.parse(["--model", "tiny-clip", "--json", "--text", "a dog"])
         let captured = CapturedConsole()
@@ -280,27 +292,31 @@ struct CLIPCommandTests {
         #expect(abs(patches.gflop - 2 * 8 * 16 * 768 / 1e9) < 1e-15)
     }
 
-    @Test("invalid invocations are rejected before anything loads", arguments: [
-        ["embed", "--text", "a"],
-        ["embed", "--model", "m"],
-        ["embed", "--model", "m", "--text", "a", "--arch", "vit-b99"],
-        ["embed", "--model", "m", "--text", "a", "--batch", "0"],
-        ["classify", "--model", "m", "--labels", "cat,,dog", "x.png"],
-        ["classify", "--model", "m", "--labels", "cat,cat", "x.png"],
-        ["classify", "--model", "m", "--labels", "cat", "--template", "a photo", "x.png"],
-        ["classify", "--model", "m", "--labels", "cat", "--top", "0", "x.png"],
-        ["classify", "--model", "m", "--labels", "cat"],
-        ["bench", "encode-image", "--batch", "4"],
-    ])
+    @Test(
+        "invalid invocations are rejected before anything loads",
+        arguments: [
+            ["embed", "--text", "a"],
+            ["embed", "--model", "m"],
+            ["embed", "--model", "m", "--text", "a", "--arch", "vit-b99"],
+            ["embed", "--model", "m", "--text", "a", "--batch", "0"],
+            ["classify", "--model", "m", "--labels", "cat,,dog", "x.png"],
+            ["classify", "--model", "m", "--labels", "cat,cat", "x.png"],
+            ["classify", "--model", "m", "--labels", "cat", "--template", "a photo", "x.png"],
+            ["classify", "--model", "m", "--labels", "cat", "--top", "0", "x.png"],
+            ["classify", "--model", "m", "--labels", "cat"],
+            ["bench", "encode-image", "--batch", "4"],
+        ])
     func invalid(_ arguments: [String]) {
         #expect(throws: (any Error).self) { try VLPromptCommand.parseAsRoot(arguments) }
     }
 
-    @Test("valid invocations parse", arguments: [
-        ["embed", "--model", "m", "--image", "a.png", "--image", "b.png", "--text", "t", "--json"],
-        ["classify", "--model", "m", "--labels", "cat, dog", "--top", "9", "a.png"],
-        ["bench", "encode-image", "--arch", "vit-b32", "--batch", "32", "--threads", "2", "--json"],
-    ])
+    @Test(
+        "valid invocations parse",
+        arguments: [
+            ["embed", "--model", "m", "--image", "a.png", "--image", "b.png", "--text", "t", "--json"],
+            ["classify", "--model", "m", "--labels", "cat, dog", "--top", "9", "a.png"],
+            ["bench", "encode-image", "--arch", "vit-b32", "--batch", "32", "--threads", "2", "--json"],
+        ])
     func valid(_ arguments: [String]) throws {
         _ = try VLPromptCommand.parseAsRoot(arguments)
     }
