@@ -26,6 +26,7 @@ demo: build
 bench: build
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench block --json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench kernels --json
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench encode-image --arch vit-b32 --batch 32 --json
 
 # Regenerates the committed PyTorch fixtures (needs the venv described in tools/fixtures/README.md).
 fixtures:

@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
         .testTarget(name: "VLNNTests", dependencies: ["VLNN", "VLFormats", "VLTestSupport"]),
-        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLTestSupport"]),
+        .testTarget(name: "VLCLIPTests", dependencies: ["VLCLIP", "VLNN", "VLFormats", "VLTestSupport"]),
         .testTarget(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(
             name: "vlpromptTests",
-            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
+            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport"]),
         .testTarget(
             name: "VLMethodsTests",
             dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),

@@ -1,5 +1,6 @@
 // Loading CLIP weights as users have them (formats.md §3.2–3.4): Hugging Face folders (single
-// or sharded safetensors), open_clip hub folders, and OpenAI-named safetensors files.
+// or sharded safetensors, or pytorch_model.bin), open_clip hub folders, and single weight files
+// (safetensors, torch.save state dicts, OpenAI's TorchScript .pt archives).
 
 import Foundation
 import VLFormats
@@ -7,61 +8,109 @@ import VLNN
 import VLTensor
 
 extension CLIP {
+    /// Extensions of single files read as PyTorch checkpoints (torch.save or TorchScript archives).
+    public static let torchCheckpointExtensions: Set<String> = ["pt", "pth", "bin"]
+
     /// Loads a model from `url`:
     /// - a folder with `config.json` and `model.safetensors` (or a sharded
-    ///   `model.safetensors.index.json`): Hugging Face `CLIPModel`;
-    /// - a folder with `open_clip_config.json` and `open_clip_model.safetensors`: open_clip;
-    /// - a `.safetensors` file with OpenAI / open_clip key names (a `module.` prefix is stripped).
+    ///   `model.safetensors.index.json`, or `pytorch_model.bin`): Hugging Face `CLIPModel`;
+    /// - a folder with `open_clip_config.json` and `open_clip_model.safetensors` (or
+    ///   `open_clip_pytorch_model.bin`): open_clip;
+    /// - a `.safetensors` file, or a `.pt` / `.pth` / `.bin` PyTorch checkpoint: a state dict
+    ///   (possibly wrapped in `{"state_dict": …}`, with a `module.` prefix that is stripped) or an
+    ///   OpenAI TorchScript archive (whose integer buffers `input_resolution`, `context_length`
+    ///   and `vocab_size` are dropped). Keys may be OpenAI / open_clip or Hugging Face names.
     ///
-    /// `configuration` overrides what the files say or imply; without it, a bare safetensors
-    /// file's architecture is read off its shapes (see ``CLIPConfiguration/init(inferringFrom:origin:activation:)``).
-    /// Weights stored as F16 or BF16 are converted to F32.
+    /// `configuration` overrides what the files say or imply; without it, a single file's
+    /// architecture is read off its shapes (see ``CLIPConfiguration/init(inferringFrom:origin:activation:)``).
+    /// Weights stored as F16 or BF16 are converted to F32. Every tensor's shape is checked and
+    /// every tensor must be used exactly once.
     public static func load(from url: URL, configuration: CLIPConfiguration? = nil) throws -> CLIP {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelLoadingError.notFound(path: url.path)
         }
         if isDirectory.boolValue { return try loadFolder(url, configuration: configuration) }
-        guard url.pathExtension == "safetensors" else {
-            throw ModelLoadingError.unsupported(
-                path: url.path, reason: "expected a model folder or a .safetensors file")
-        }
-        let tensors = CheckpointNames.strippingModulePrefix(try loadSafeTensors(from: url))
+        let tensors = try CheckpointNames.openAINames(fromAnyLayout: try loadWeightFile(url), origin: url.path)
         let resolved = try configuration ?? CLIPConfiguration(inferringFrom: tensors, origin: url.path)
         return try CLIP(configuration: resolved, tensors: tensors, origin: url.path)
     }
 
+    /// Every weight of one safetensors or PyTorch file, as stored (names unchanged).
+    static func loadWeightFile(_ url: URL) throws -> [String: Tensor] {
+        let pathExtension = url.pathExtension.lowercased()
+        if pathExtension == "safetensors" { return try loadSafeTensors(from: url) }
+        if torchCheckpointExtensions.contains(pathExtension) { return try loadTorchWeights(from: url) }
+        throw ModelLoadingError.unsupported(
+            path: url.path, reason: "expected a model folder, a .safetensors file or a .pt/.pth/.bin checkpoint")
+    }
+
+    /// Integer buffers OpenAI's TorchScript archives carry beside the weights (`clip.load` reads
+    /// the architecture from them); they are not parameters.
+    public static let torchScriptBuffers: Set<String> = ["input_resolution", "context_length", "vocab_size"]
+
+    /// The floating-point tensors of a PyTorch checkpoint. The TorchScript buffers above and
+    /// Hugging Face's legacy `position_ids` are skipped by name; any other non-float tensor is
+    /// an error naming it, since it cannot be a CLIP weight.
+    static func loadTorchWeights(from url: URL) throws -> [String: Tensor] {
+        let checkpoint = try TorchCheckpoint(url: url)
+        var tensors: [String: Tensor] = [:]
+        var others: [String] = []
+        for name in checkpoint.names {
+            let dtype = try checkpoint.info(name).dtype
+            if dtype.convertsToFloat {
+                tensors[name] = try Tensor(from: checkpoint, name: name)
+            } else if !(checkpoint.format == .torchScript && torchScriptBuffers.contains(name))
+                && !CheckpointNames.ignoredHuggingFace.contains(name)
+            {
+                others.append("\(name) (\(dtype.rawValue))")
+            }
+        }
+        if !others.isEmpty {
+            throw ModelLoadingError.unsupported(
+                path: url.path,
+                reason: "non-float tensors that are not CLIP weights: " + others.joined(separator: ", "))
+        }
+        return tensors
+    }
+
     static func loadFolder(_ folder: URL, configuration: CLIPConfiguration?) throws -> CLIP {
-        let file = FileManager.default
         let hfConfig = folder.appendingPathComponent("config.json")
         let openCLIPConfig = folder.appendingPathComponent("open_clip_config.json")
-        if file.fileExists(atPath: hfConfig.path) {
+        if exists(hfConfig) {
             let resolved = try configuration ?? CLIPConfiguration(
                 huggingFaceJSON: try readFile(hfConfig), file: hfConfig.path)
             let tensors = try loadHuggingFaceWeights(folder)
             let converted = try CheckpointNames.openAINames(fromHuggingFace: tensors, origin: folder.path)
             return try CLIP(configuration: resolved, tensors: converted, origin: folder.path)
         }
-        if file.fileExists(atPath: openCLIPConfig.path) {
+        if exists(openCLIPConfig) {
             let resolved = try configuration ?? CLIPConfiguration(
                 openCLIPJSON: try readFile(openCLIPConfig), file: openCLIPConfig.path)
-            let weights = folder.appendingPathComponent("open_clip_model.safetensors")
-            let tensors = CheckpointNames.strippingModulePrefix(try loadSafeTensors(from: weights))
+            let weights = try firstExisting(
+                ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"], in: folder)
+            let tensors = CheckpointNames.strippingModulePrefix(try loadWeightFile(weights))
             return try CLIP(configuration: resolved, tensors: tensors, origin: weights.path)
         }
         throw ModelLoadingError.unsupported(
             path: folder.path, reason: "no config.json (Hugging Face) or open_clip_config.json (open_clip) in the folder")
     }
 
-    /// The tensors of `model.safetensors`, or of every shard named by `model.safetensors.index.json`.
+    /// The tensors of `model.safetensors`, of every shard named by `model.safetensors.index.json`,
+    /// or of `pytorch_model.bin`, in that order of preference.
     static func loadHuggingFaceWeights(_ folder: URL) throws -> [String: Tensor] {
         let single = folder.appendingPathComponent("model.safetensors")
-        if FileManager.default.fileExists(atPath: single.path) { return try loadSafeTensors(from: single) }
+        if exists(single) { return try loadSafeTensors(from: single) }
         let indexURL = folder.appendingPathComponent("model.safetensors.index.json")
-        guard FileManager.default.fileExists(atPath: indexURL.path) else {
-            throw ModelLoadingError.unsupported(
-                path: folder.path, reason: "neither model.safetensors nor model.safetensors.index.json is present")
-        }
+        if exists(indexURL) { return try loadShards(folder: folder, index: indexURL) }
+        let torchFile = folder.appendingPathComponent("pytorch_model.bin")
+        if exists(torchFile) { return try loadTorchWeights(from: torchFile) }
+        throw ModelLoadingError.unsupported(
+            path: folder.path,
+            reason: "none of model.safetensors, model.safetensors.index.json, pytorch_model.bin is present")
+    }
+
+    static func loadShards(folder: URL, index indexURL: URL) throws -> [String: Tensor] {
         let index = try ShardIndex(data: try readFile(indexURL), file: indexURL.path)
         var tensors: [String: Tensor] = [:]
         for shard in index.shards {
@@ -81,6 +130,17 @@ extension CLIP {
                 path: indexURL.path, reason: "tensor '\(name)' is listed but in no shard")
         }
         return tensors
+    }
+
+    static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    /// The first of `names` present in `folder`.
+    static func firstExisting(_ names: [String], in folder: URL) throws -> URL {
+        guard let found = names.map({ folder.appendingPathComponent($0) }).first(where: exists) else {
+            throw ModelLoadingError.unsupported(
+                path: folder.path, reason: "none of " + names.joined(separator: ", ") + " is present")
+        }
+        return found
     }
 
     static func readFile(_ url: URL) throws -> Data {

@@ -8,6 +8,8 @@
 /// hash.update(Array("abc".utf8))
 /// hash.hexDigest()  // "ba7816bf…"
 /// ```
+import Foundation
+
 public struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
@@ -112,4 +114,22 @@ public struct SHA256: Sendable {
         0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
+}
+
+extension SHA256 {
+    /// A file whose digest could not be computed because it could not be read.
+    public struct ReadError: Error, Equatable, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): cannot read: \(reason)" }
+    }
+
+    /// The hexadecimal SHA-256 of the file at `url`, read through a memory map.
+    public static func hexDigest(ofFileAt url: URL) throws(ReadError) -> String {
+        let file: MappedFile
+        do { file = try MappedFile(url: url) } catch { throw ReadError(path: url.path, reason: error.reason) }
+        var hash = SHA256()
+        hash.update(file.bytes)
+        return hash.hexDigest()
+    }
 }

@@ -8,8 +8,8 @@ import VLKernels
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure kernel and transformer-block throughput.",
-        subcommands: [BenchBlock.self, BenchKernels.self, CoOpSpeed.self, CoCoOpSpeed.self])
+        abstract: "Measure kernel, transformer-block, image-encoding and prompt-training throughput.",
+        subcommands: [BenchBlock.self, BenchKernels.self, BenchEncodeImage.self, CoOpSpeed.self, CoCoOpSpeed.self])
 }
 
 /// Options every benchmark shares.

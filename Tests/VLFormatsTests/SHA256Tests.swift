@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VLFormats
 
@@ -32,5 +33,21 @@ struct SHA256Tests {
             piece = piece * 7 % 997 + 1
         }
         #expect(hash.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite("SHA-256 of files")
+struct SHA256FileTests {
+    @Test("a file's digest equals its bytes' digest; a missing file names its path")
+    func fileDigest() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID()).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = (0..<1000).map { UInt8($0 % 251) }
+        try Data(bytes).write(to: url)
+        var hash = SHA256()
+        hash.update(bytes)
+        #expect(try SHA256.hexDigest(ofFileAt: url) == hash.hexDigest())
+        let missing = url.appendingPathExtension("missing")
+        #expect(throws: SHA256.ReadError.self) { try SHA256.hexDigest(ofFileAt: missing) }
     }
 }

@@ -1,0 +1,55 @@
+// The models shipped with vlprompt, addressed by name in `--model` (one registry, one line per
+// model; names are matched exactly).
+
+import Foundation
+
+/// A model shipped with vlprompt.
+struct EmbeddedModel: Sendable {
+    /// What `--model` accepts, e.g. `world-clip`.
+    let name: String
+    /// One line for `--help` and error messages.
+    let summary: String
+    /// The model's folder or weight file, in any layout ``CLIP/load(from:configuration:)`` reads.
+    let location: @Sendable () throws -> URL
+}
+
+/// The registry of embedded models.
+enum EmbeddedModels {
+    /// Every embedded model, in the order `--help` lists them.
+    static let all: [EmbeddedModel] = []
+
+    /// The model called exactly `name` among `models`.
+    static func named(_ name: String, in models: [EmbeddedModel] = all) throws -> EmbeddedModel {
+        guard let model = models.first(where: { $0.name == name }) else {
+            throw ModelArgumentError.unknownName(name, known: models.map(\.name))
+        }
+        return model
+    }
+}
+
+/// A `--model`, `--arch` or `--tokenizer` argument that names nothing usable.
+enum ModelArgumentError: Error, Equatable, CustomStringConvertible {
+    case unknownName(String, known: [String])
+    case unknownArchitecture(String)
+    case missingModel
+    case tokenizerMismatch(tokenizerIDs: Int, modelVocabulary: Int, model: String)
+    case preprocessingMismatch(file: String, cropSize: Int, imageSize: Int)
+
+    var description: String {
+        switch self {
+        case .unknownName(let name, let known):
+            "unknown model name '\(name)'; known: \(known.isEmpty ? "(none)" : known.joined(separator: ", ")) "
+                + "(or give a model folder, a .safetensors file or a .pt/.pth/.bin checkpoint)"
+        case .unknownArchitecture(let name):
+            "unknown architecture '\(name)'; known: "
+                + ModelOptions.architectureNames.joined(separator: ", ")
+        case .missingModel:
+            "give --model (a model folder, weight file or embedded model name)"
+        case .tokenizerMismatch(let ids, let vocabulary, let model):
+            "\(model): the tokenizer produces ids up to \(ids - 1) but the model's vocabulary has "
+                + "\(vocabulary) entries; give --tokenizer with the model's vocab.json and merges.txt"
+        case .preprocessingMismatch(let file, let crop, let size):
+            "\(file): crops images to \(crop) pixels but the model expects \(size)"
+        }
+    }
+}
