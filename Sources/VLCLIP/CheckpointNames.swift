@@ -98,56 +98,6 @@ public enum CheckpointNames {
         return isHuggingFace ? try openAINames(fromHuggingFace: stripped, origin: origin) : stripped
     }
 
-    /// Converts an OpenAI-named state dict to Hugging Face `CLIPModel` names, the inverse of
-    /// ``openAINames(fromHuggingFace:origin:)``: `in_proj_*` is split into equal query, key and
-    /// value thirds and the two projections are transposed. A key of neither layout is an error.
-    public static func huggingFaceNames(
-        fromOpenAI tensors: [String: Tensor], origin: String
-    ) throws -> [String: Tensor] {
-        let inverse = Dictionary(uniqueKeysWithValues: renames.map { ($0.value, $0.key) })
-        var converted: [String: Tensor] = [:]
-        var unknown: [String] = []
-        for (name, tensor) in tensors {
-            if let target = inverse[name] {
-                converted[target] = tensor
-            } else if name == "text_projection" {
-                converted["text_projection.weight"] = tensor.transposed()
-            } else if name == "visual.proj" {
-                converted["visual_projection.weight"] = tensor.transposed()
-            } else if let (blockPrefix, rest) = splitOpenAIBlock(name) {
-                if rest.hasPrefix("attn.in_proj_") {
-                    let kind = rest.dropFirst("attn.in_proj_".count)
-                    let third = tensor.shape[0] / 3
-                    for (index, part) in ["q_proj.", "k_proj.", "v_proj."].enumerated() {
-                        converted[blockPrefix + "self_attn." + part + kind] =
-                            tensor.slice(alongAxis: 0, (index * third)..<((index + 1) * third))
-                    }
-                } else if let (to, from) = blockRenames.first(where: { rest.hasPrefix($0.1) }) {
-                    converted[blockPrefix + to + rest.dropFirst(from.count)] = tensor
-                } else {
-                    unknown.append(name)
-                }
-            } else {
-                unknown.append(name)
-            }
-        }
-        if !unknown.isEmpty { throw ParameterError.unexpected(names: unknown, source: origin) }
-        return converted
-    }
-
-    /// `transformer.resblocks.3.rest` → (`text_model.encoder.layers.3.`, `rest`), likewise for vision.
-    static func splitOpenAIBlock(_ name: String) -> (String, String)? {
-        for (openAI, hf) in [
-            ("visual.transformer.resblocks.", "vision_model.encoder.layers."),
-            ("transformer.resblocks.", "text_model.encoder.layers."),
-        ] where name.hasPrefix(openAI) {
-            let tail = name.dropFirst(openAI.count)
-            guard let dot = tail.firstIndex(of: "."), let index = Int(tail[..<dot]) else { return nil }
-            return ("\(hf)\(index).", String(tail[tail.index(after: dot)...]))
-        }
-        return nil
-    }
-
     /// Removes a `module.` prefix that DataParallel checkpoints put on every key.
     public static func strippingModulePrefix(_ tensors: [String: Tensor]) -> [String: Tensor] {
         guard !tensors.isEmpty, tensors.keys.allSatisfy({ $0.hasPrefix("module.") }) else { return tensors }

@@ -63,34 +63,6 @@ extension CLIPConfiguration {
         try validate(origin: file)
     }
 
-    /// This configuration as a Hugging Face CLIP `config.json` (the fields ``init(huggingFaceJSON:file:)``
-    /// reads, with transformers' names), pretty-printed with sorted keys.
-    public func huggingFaceJSON() throws -> Data {
-        let eos: Int
-        switch text.pooling {
-        case .argmaxTokenID: eos = 2  // the legacy marker transformers reads as argmax pooling
-        case .firstTokenID(let id): eos = id
-        }
-        let textConfig: [String: Any] = [
-            "vocab_size": text.vocabularySize, "hidden_size": text.width, "intermediate_size": text.mlpWidth,
-            "num_hidden_layers": text.layers, "num_attention_heads": text.heads,
-            "max_position_embeddings": text.contextLength, "hidden_act": text.activation.rawValue,
-            "layer_norm_eps": Double(text.layerNormEpsilon), "bos_token_id": 0, "eos_token_id": eos, "pad_token_id": 1,
-            "projection_dim": embeddingWidth,
-        ]
-        let visionConfig: [String: Any] = [
-            "hidden_size": vision.width, "intermediate_size": vision.mlpWidth, "num_hidden_layers": vision.layers,
-            "num_attention_heads": vision.heads, "image_size": vision.imageSize, "patch_size": vision.patchSize,
-            "num_channels": 3, "hidden_act": vision.activation.rawValue,
-            "layer_norm_eps": Double(vision.layerNormEpsilon), "projection_dim": embeddingWidth,
-        ]
-        let root: [String: Any] = [
-            "architectures": ["CLIPModel"], "model_type": "clip", "projection_dim": embeddingWidth,
-            "logit_scale_init_value": 2.6592, "text_config": textConfig, "vision_config": visionConfig,
-        ]
-        return try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
-    }
-
     /// Checks the numbers are usable (positive, heads divide widths, patches tile the image).
     public func validate(origin: String) throws {
         func check(_ ok: Bool, _ field: String, _ value: Int) throws {

@@ -66,7 +66,11 @@ struct BenchEncodeImage: ParsableCommand {
             imagesPerSecond: Double(batch) * 1e3 / ms)
         if perStage {
             record.stages = stages(of: clip, pixels: pixels)
-            record.sgemmGflops = Stopwatch.sgemmCeiling(warmups: options.warmups, repetitions: options.repetitions)
+            let ceiling = SgemmCeiling()
+            let ms = Stopwatch.median(warmups: max(options.warmups, 2), repetitions: max(options.repetitions, 10)) {
+                ceiling.run()
+            }
+            record.sgemmGflops = ceiling.flops / (ms * 1e6)
         }
         try options.report(record) { Self.text(record) }
     }

@@ -2,9 +2,10 @@
 // model; names are matched exactly).
 
 import Foundation
+import VLEmbedded
 
 /// A model shipped with vlprompt.
-struct EmbeddedModel: Sendable {
+struct RegisteredModel: Sendable {
     /// What `--model` accepts, e.g. `world-clip`.
     let name: String
     /// One line for `--help` and error messages.
@@ -16,10 +17,14 @@ struct EmbeddedModel: Sendable {
 /// The registry of embedded models.
 enum EmbeddedModels {
     /// Every embedded model, in the order `--help` lists them.
-    static let all: [EmbeddedModel] = []
+    static let all: [RegisteredModel] = ["world-clip", "default"].map { name in
+        RegisteredModel(
+            name: name, summary: "the CLIP pretrained on VLPrompt's procedural world (ships with VLPrompt)",
+            location: { try VLEmbedded.EmbeddedModel.folder(named: name) })
+    }
 
     /// The model called exactly `name` among `models`.
-    static func named(_ name: String, in models: [EmbeddedModel] = all) throws -> EmbeddedModel {
+    static func named(_ name: String, in models: [RegisteredModel] = all) throws -> RegisteredModel {
         guard let model = models.first(where: { $0.name == name }) else {
             throw ModelArgumentError.unknownName(name, known: models.map(\.name))
         }

@@ -5,7 +5,7 @@ import Foundation
 import VLImage
 import VLTensor
 
-extension ResolvedModel {
+extension LoadedModel {
     /// Image features of the files at `paths`, `batchSize` files at a time. `body` receives each
     /// batch's indices into `paths` and their features `[indices.count, embeddingWidth]`; a file
     /// that cannot be read is reported on `console.errors` and left out.

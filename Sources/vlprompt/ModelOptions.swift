@@ -52,7 +52,7 @@ struct TokenizerOptions: ParsableArguments {
 }
 
 /// A model ready to use: weights, the tokenizer and the preprocessing that go with them.
-struct ResolvedModel {
+struct LoadedModel {
     /// How the model was named on the command line.
     let name: String
     let clip: CLIP
@@ -77,10 +77,10 @@ struct ResolvedModel {
     func isEmpty(_ text: String) -> Bool { tokenizer.encode(text).isEmpty }
 }
 
-/// Turns the `--model` argument into files and files into a ``ResolvedModel``.
+/// Turns the `--model` argument into files and files into a ``LoadedModel``.
 struct ModelResolver {
     /// The registry names are looked up in.
-    var embedded: [EmbeddedModel] = EmbeddedModels.all
+    var embedded: [RegisteredModel] = EmbeddedModels.all
 
     /// The file or folder `argument` refers to: an existing path, or an embedded model's
     /// location. Something that looks like a path but does not exist is a not-found error,
@@ -97,18 +97,19 @@ struct ModelResolver {
 
     /// Loads the model `options` name, verifying its checksum first when asked to.
     func loadModel(_ options: ModelOptions) throws -> (url: URL, clip: CLIP) {
-        guard let argument = options.model else { throw ModelArgumentError.missingModel }
+        // Without --model, the embedded model (as every command that takes a model does).
+        let argument = options.model ?? "world-clip"
         let url = try locate(argument)
         if options.verifyChecksum { try OpenAIReleases.verify(url) }
         return (url, try CLIP.load(from: url, configuration: options.architecture))
     }
 
     /// The model, its tokenizer and its preprocessing.
-    func resolve(_ options: ModelOptions, tokenizer tokenizerOptions: TokenizerOptions) throws -> ResolvedModel {
+    func resolve(_ options: ModelOptions, tokenizer tokenizerOptions: TokenizerOptions) throws -> LoadedModel {
         let (url, clip) = try loadModel(options)
         let tokenizer = try makeTokenizer(tokenizerOptions, modelURL: url)
         let preprocessing = try makePreprocessing(modelURL: url, imageSize: clip.configuration.vision.imageSize)
-        return ResolvedModel(
+        return LoadedModel(
             name: options.model ?? url.path, clip: clip, tokenizer: tokenizer, preprocessing: preprocessing)
     }
 

@@ -136,7 +136,7 @@ struct CLIPCheckpointTests {
         var withPooling = configuration
         withPooling.text.pooling = .firstTokenID(49_407)
         for original in [configuration, withPooling] {
-            let read = try CLIPConfiguration(huggingFaceJSON: try original.huggingFaceJSON(), file: "written")
+            let read = try CLIPConfiguration(huggingFaceJSON: original.huggingFaceJSON(), file: "written")
             #expect(read == original)
         }
     }

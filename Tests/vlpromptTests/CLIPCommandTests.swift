@@ -247,7 +247,7 @@ struct CLIPCommandTests {
     func resolver() throws {
         let workspace = try CommandWorkspace()
         let folder = workspace.model
-        let tiny = EmbeddedModel(name: "tiny-clip", summary: "test", location: { folder })
+        let tiny = RegisteredModel(name: "tiny-clip", summary: "test", location: { folder })
         let resolver = ModelResolver(embedded: [tiny])
         #expect(try resolver.locate("tiny-clip") == folder)
         #expect(try resolver.locate(folder.path).path == folder.path)
