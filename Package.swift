@@ -59,9 +59,9 @@ let package = Package(
 
         // MARK: - Data and evaluation
         .target(name: "VLProgress"),
-        .target(name: "VLData", dependencies: ["VLTensor"]),
+        .target(name: "VLData", dependencies: ["VLTensor", "VLFormats"]),
         .target(
-            name: "VLEvaluation", dependencies: ["VLData", "VLKernels"],
+            name: "VLEvaluation", dependencies: ["VLData", "VLKernels", "VLFormats"],
             swiftSettings: numericSettings),
 
         // MARK: - Methods and training
@@ -87,6 +87,7 @@ let package = Package(
                 "VLProgress",
                 "VLData",
                 "VLEvaluation",
+                "VLFormats",
                 "VLCLIP",
                 "VLMethods",
                 "VLTraining",
@@ -99,6 +100,7 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
+        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLKernels", "VLTestSupport"]),
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
@@ -108,6 +110,9 @@ let package = Package(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(
             name: "vlpromptTests",
             dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),

@@ -2,6 +2,7 @@
 // relative to the dataset's image root. A run records it; `--subset FILE` replays it.
 
 import Foundation
+import VLFormats
 
 /// A few-shot subset: dataset, shots, seed, class names and the chosen items.
 ///
@@ -91,7 +92,7 @@ public struct FewShotSubset: Sendable, Equatable, Codable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try AtomicFile.write(encoder.encode(self), to: url)
     }
 
     /// Reads a subset file, checking its format tag and version.

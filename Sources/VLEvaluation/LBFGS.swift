@@ -9,9 +9,11 @@ struct LBFGS {
     struct Options {
         /// Stop when the largest gradient component is at most this.
         var gradientTolerance = 1e-10
-        /// Stop when an iteration lowers f by at most this relative amount (scipy's `ftol`
-        /// as scikit-learn sets it: 64·ε).
-        var relativeDecreaseTolerance = 64 * Double.ulpOfOne
+        /// Stop when an iteration lowers f by at most this relative amount. scikit-learn sets
+        /// scipy's `ftol` to 64·ε, which stops while the gradient is still ~1e-8; the default
+        /// here is 0, so only the gradient test or a failed line search (no representable
+        /// decrease left) ends a fit.
+        var relativeDecreaseTolerance = 0.0
         /// Iteration cap (scikit-learn's `max_iter`).
         var maxIterations = 1000
         /// Corrections kept (scipy's `maxcor`).
@@ -58,7 +60,9 @@ struct LBFGS {
             let decrease = f - step.value
             x = zip(x, s).map { $0 + $1 }
             (f, g) = (step.value, step.gradient)
-            if decrease <= options.relativeDecreaseTolerance * max(abs(f), abs(f + decrease), 1) {
+            if decrease <= options.relativeDecreaseTolerance * max(abs(f), abs(f + decrease), 1)
+                && options.relativeDecreaseTolerance > 0
+            {
                 break
             }
         }
@@ -122,6 +126,7 @@ struct LBFGS {
                 alpha = (previous.alpha + alpha) / 2
                 continue
             }
+            if wolfe.approximate(current) { return current }
             if !wolfe.sufficientDecrease(current) || (!first && current.value >= previous.value) {
                 return zoom(low: previous, high: current, wolfe, evaluate)
             }
@@ -135,13 +140,21 @@ struct LBFGS {
     }
 
     /// The strong Wolfe conditions with c1 = 1e-4, c2 = 0.9 (Nocedal & Wright's defaults for
-    /// quasi-Newton methods).
+    /// quasi-Newton methods), and Hager & Zhang's approximate Wolfe conditions for the last
+    /// iterations, where f changes less than its rounding error and only slopes are reliable.
     private struct Wolfe {
         let f0: Double, slope0: Double
         let c1 = 1e-4, c2 = 0.9
+        /// f may rise by this relative amount (rounding noise) under the approximate test.
+        let noise = 1e-12
 
         func sufficientDecrease(_ step: Step) -> Bool { step.value <= f0 + c1 * step.alpha * slope0 }
         func curvature(_ step: Step) -> Bool { abs(step.slope) <= -c2 * slope0 }
+        /// (2·c1 − 1)·φ′(0) ≥ φ′(α) with |φ′(α)| ≤ −c2·φ′(0), and
+        /// φ(α) ≤ φ(0) + noise·|φ(0)|.
+        func approximate(_ step: Step) -> Bool {
+            step.value <= f0 + noise * abs(f0) && (2 * c1 - 1) * slope0 >= step.slope && curvature(step)
+        }
     }
 
     /// Narrows [low, high] (which brackets a Wolfe point) by safeguarded cubic interpolation.
@@ -157,6 +170,7 @@ struct LBFGS {
             let upper = max(low.alpha, high.alpha) - 0.1 * abs(width)
             if !alpha.isFinite || alpha < lower || alpha > upper { alpha = low.alpha + width / 2 }
             guard let current = evaluate(alpha) else { break }
+            if wolfe.approximate(current) { return current }
             if !wolfe.sufficientDecrease(current) || current.value >= low.value {
                 high = current
             } else {

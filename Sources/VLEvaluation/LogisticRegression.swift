@@ -75,8 +75,12 @@ public struct LogisticRegression: Sendable {
     public private(set) var converged: Bool
 
     /// Fits a classifier to `data` with labels in `0..<classes`.
-    public static func fit(_ data: LabeledFeatures, classes: Int, options: Options = Options()) throws -> LogisticRegression {
-        guard classes >= 2 else { throw EvaluationError.invalidArgument("logistic regression needs at least 2 classes") }
+    public static func fit(
+        _ data: LabeledFeatures, classes: Int, options: Options = Options()
+    ) throws -> LogisticRegression {
+        guard classes >= 2 else {
+            throw EvaluationError.invalidArgument("logistic regression needs at least 2 classes")
+        }
         guard data.count > 0 else { throw EvaluationError.empty }
         guard options.inverseRegularization > 0 else {
             throw EvaluationError.invalidArgument("C must be positive, got \(options.inverseRegularization)")
@@ -84,8 +88,10 @@ public struct LogisticRegression: Sendable {
         for label in data.labels where !(0..<classes).contains(label) {
             throw EvaluationError.labelOutOfRange(label, classes: classes)
         }
-        let problem = LogisticProblem(data: data, classes: classes, inverseRegularization: options.inverseRegularization)
-        let solver = LBFGS(options: .init(gradientTolerance: options.gradientTolerance, maxIterations: options.maxIterations))
+        let problem = LogisticProblem(
+            data: data, classes: classes, inverseRegularization: options.inverseRegularization)
+        let solver = LBFGS(
+            options: .init(gradientTolerance: options.gradientTolerance, maxIterations: options.maxIterations))
         let result = solver.minimize(from: problem.zeroParameters, problem.valueAndGradient)
         let (weights, intercepts) = problem.unpack(result.point)
         return LogisticRegression(

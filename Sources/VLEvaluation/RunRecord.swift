@@ -4,6 +4,7 @@
 
 import Foundation
 import VLData
+import VLFormats
 
 /// The weights a run used.
 public struct ModelIdentity: Sendable, Equatable, Codable {
@@ -114,8 +115,8 @@ public struct RunDirectory: Sendable {
     /// Writes `run.json` and `metrics.json` atomically (temporary file, then rename).
     public func write(_ record: RunRecord) throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try encoder.encode(record).write(to: recordURL, options: .atomic)
-        try encoder.encode(record.evaluations).write(to: metricsURL, options: .atomic)
+        try AtomicFile.write(encoder.encode(record), to: recordURL)
+        try AtomicFile.write(encoder.encode(record.evaluations), to: metricsURL)
     }
 
     /// Reads `run.json`.
@@ -148,7 +149,7 @@ public struct RunDirectory: Sendable {
             text += [row.evaluation, csvEscaped(row.path), String(row.label), String(row.prediction),
                      row.label == row.prediction ? "1" : "0"].joined(separator: ",") + "\n"
         }
-        try Data(text.utf8).write(to: predictionsURL, options: .atomic)
+        try AtomicFile.write(Data(text.utf8), to: predictionsURL)
     }
 
     private var encoder: JSONEncoder {

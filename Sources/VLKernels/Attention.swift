@@ -89,13 +89,16 @@ extension Kernels {
         into out: UnsafeMutablePointer<Float>, _ outputLayout: HeadLayout,
         probabilities: UnsafeMutablePointer<Float>, shape s: AttentionShape
     ) {
-        let tq = s.queryTokens, tk = s.keyTokens, d = s.headWidth
+        let tq = s.queryTokens
+        let tk = s.keyTokens
+        let d = s.headWidth
         let items = s.batch * s.heads
         parallelChunks(items, minimumPerChunk: 1) { start, end in
             let keysTransposed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, d * tk))
             defer { keysTransposed.deallocate() }
             for item in start..<end {
-                let b = item / s.heads, h = item % s.heads
+                let b = item / s.heads
+                let h = item % s.heads
                 let p = probabilities + item * tq * tk
                 transpose(
                     k + keyLayout.offset(batch: b, head: h), rows: tk, columns: d,
@@ -104,7 +107,8 @@ extension Kernels {
                     q + queryLayout.offset(batch: b, head: h), lda: queryLayout.tokenStride,
                     keysTransposed, ldb: tk, into: p, ldc: tk, m: tq, n: tk, k: d, alpha: s.scale)
                 for i in 0..<tq {
-                    let visible = s.visibleKeys(i), row = p + i * tk
+                    let visible = s.visibleKeys(i)
+                    let row = p + i * tk
                     softmaxRow(row, into: row, count: visible)
                     (row + visible).update(repeating: 0, count: tk - visible)
                 }
@@ -131,13 +135,18 @@ extension Kernels {
         queryGradient dq: UnsafeMutablePointer<Float>, keyGradient dk: UnsafeMutablePointer<Float>,
         valueGradient dv: UnsafeMutablePointer<Float>, shape s: AttentionShape
     ) {
-        let tq = s.queryTokens, tk = s.keyTokens, d = s.headWidth
+        let tq = s.queryTokens
+        let tk = s.keyTokens
+        let d = s.headWidth
         parallelChunks(s.batch * s.heads, minimumPerChunk: 1) { start, end in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 2 * tq * tk + d * tk))
             defer { scratch.deallocate() }
-            let transposed = scratch, scores = scratch + tq * tk, valuesTransposed = scores + tq * tk
+            let transposed = scratch
+            let scores = scratch + tq * tk
+            let valuesTransposed = scores + tq * tk
             for item in start..<end {
-                let b = item / s.heads, h = item % s.heads
+                let b = item / s.heads
+                let h = item % s.heads
                 let p = probabilities + item * tq * tk
                 let qh = q + queryLayout.offset(batch: b, head: h)
                 let kh = k + keyLayout.offset(batch: b, head: h)
@@ -155,7 +164,8 @@ extension Kernels {
                     dOh, lda: outputLayout.tokenStride, valuesTransposed, ldb: tk, into: scores,
                     ldc: tk, m: tq, n: tk, k: d, alpha: 1)
                 for i in 0..<tq {
-                    let pi = p + i * tk, si = scores + i * tk
+                    let pi = p + i * tk
+                    let si = scores + i * tk
                     let inner = VectorLanes.dot(pi, si, count: tk)
                     for j in 0..<tk { si[j] = pi[j] * (si[j] - inner) }
                 }
@@ -200,8 +210,14 @@ extension Kernels {
         while j + VectorLanes.width <= n {
             var i = 0
             while i + 4 <= m {
-                let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-                var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+                let a0 = a + i * lda
+                let a1 = a0 + lda
+                let a2 = a1 + lda
+                let a3 = a2 + lda
+                var c0 = V()
+                var c1 = V()
+                var c2 = V()
+                var c3 = V()
                 var pb = b + j
                 for p in 0..<k {
                     let bv = VectorLanes.load(pb)

@@ -20,7 +20,8 @@ extension Kernels {
         guard width > 0 else { return }
         parallelChunks(rows, minimumPerChunk: max(1, 16384 / width)) { start, end in
             for row in start..<end {
-                let px = x + row * width, py = y + row * width
+                let px = x + row * width
+                let py = y + row * width
                 let m = VectorLanes.sum(px, count: width) / Float(width)
                 let variance = VectorLanes.squaredDeviations(px, from: m, count: width) / Float(width)
                 let r = 1 / (variance + epsilon).squareRoot()
@@ -50,7 +51,8 @@ extension Kernels {
         defer { partials.deallocate() }
         parallelChunks(blocks, minimumPerChunk: max(1, 8192 / (blockRows * width))) { start, end in
             for block in start..<end {
-                let pw = partials + block * 2 * width, pb = pw + width
+                let pw = partials + block * 2 * width
+                let pb = pw + width
                 pw.update(repeating: 0, count: 2 * width)
                 let last = min(rows, (block + 1) * blockRows)
                 for row in (block * blockRows)..<last {
@@ -63,7 +65,8 @@ extension Kernels {
         dweight.update(repeating: 0, count: width)
         dbias.update(repeating: 0, count: width)
         for block in 0..<blocks {
-            let pw = partials + block * 2 * width, pb = pw + width
+            let pw = partials + block * 2 * width
+            let pb = pw + width
             for i in 0..<width {
                 dweight[i] += pw[i]
                 dbias[i] += pb[i]
@@ -80,8 +83,10 @@ extension Kernels {
     ) {
         // First pass: the two row means the input gradient needs.
         typealias V = VectorLanes.Vector
-        let vMean = V(repeating: mean), vRstd = V(repeating: rstd)
-        var lanesG = V(), lanesGX = V()
+        let vMean = V(repeating: mean)
+        let vRstd = V(repeating: rstd)
+        var lanesG = V()
+        var lanesGX = V()
         var i = 0
         while i + VectorLanes.width <= width {
             let g = VectorLanes.load(dy + i) * VectorLanes.load(w + i)
@@ -89,14 +94,16 @@ extension Kernels {
             lanesGX += g * ((VectorLanes.load(x + i) - vMean) * vRstd)
             i += VectorLanes.width
         }
-        var sumG = lanesG.sum(), sumGX = lanesGX.sum()
+        var sumG = lanesG.sum()
+        var sumGX = lanesGX.sum()
         while i < width {
             let g = dy[i] * w[i]
             sumG += g
             sumGX += g * ((x[i] - mean) * rstd)
             i += 1
         }
-        let meanG = sumG / Float(width), meanGX = sumGX / Float(width)
+        let meanG = sumG / Float(width)
+        let meanGX = sumGX / Float(width)
         // Second pass: input gradient and parameter-gradient partials.
         for i in 0..<width {
             let xhat = (x[i] - mean) * rstd

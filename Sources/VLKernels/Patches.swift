@@ -65,16 +65,19 @@ extension Kernels {
     /// shared by an image row and a patch row, parallel over (image, patch row) pairs.
     @inline(__always)
     static func forEachPatchRun(_ g: PatchGeometry, _ body: (Int, Int, Int) -> Void) {
-        let size = g.size, length = g.patchLength
+        let size = g.size
+        let length = g.patchLength
         parallelChunks(g.batch * g.rows, minimumPerChunk: max(1, 4096 / max(1, g.columns * length))) {
             start, end in
             for item in start..<end {
-                let b = item / g.rows, gridY = item % g.rows
+                let b = item / g.rows
+                let gridY = item % g.rows
                 for gridX in 0..<g.columns {
                     let patch = (b * g.patches + gridY * g.columns + gridX) * length
                     for c in 0..<g.channels {
                         for y in 0..<size {
-                            let pixel = ((b * g.channels + c) * g.height + gridY * size + y) * g.width
+                            let pixel =
+                                ((b * g.channels + c) * g.height + gridY * size + y) * g.width
                                 + gridX * size
                             body(pixel, patch + (c * size + y) * size, size)
                         }

@@ -26,7 +26,9 @@ extension Kernels {
     ) {
         parallelChunks(rows, minimumPerChunk: max(1, 8192 / max(width, 1))) { start, end in
             for row in start..<end {
-                let py = y + row * width, pdy = dy + row * width, pdx = dx + row * width
+                let py = y + row * width
+                let pdy = dy + row * width
+                let pdx = dx + row * width
                 let inner = VectorLanes.dot(py, pdy, count: width)
                 for i in 0..<width { pdx[i] = py[i] * (pdy[i] - inner) }
             }
@@ -39,7 +41,8 @@ extension Kernels {
     ) {
         parallelChunks(rows, minimumPerChunk: max(1, 8192 / max(width, 1))) { start, end in
             for row in start..<end {
-                let px = x + row * width, py = y + row * width
+                let px = x + row * width
+                let py = y + row * width
                 let maximum = VectorLanes.maximum(px, count: width)
                 // exp(x − max) goes to `y` only as scratch for the sum.
                 let total = exponentiate(px, minus: maximum, into: py, count: width)
@@ -56,7 +59,9 @@ extension Kernels {
     ) {
         parallelChunks(rows, minimumPerChunk: max(1, 8192 / max(width, 1))) { start, end in
             for row in start..<end {
-                let py = y + row * width, pdy = dy + row * width, pdx = dx + row * width
+                let py = y + row * width
+                let pdy = dy + row * width
+                let pdx = dx + row * width
                 let total = VectorLanes.sum(pdy, count: width)
                 exponentiate(py, minus: 0, into: pdx, count: width)
                 for i in 0..<width { pdx[i] = pdy[i] - pdx[i] * total }
@@ -89,11 +94,15 @@ extension Kernels {
             i += VectorLanes.width
         }
         var total = lanes.sum()
-        while i < count {
-            let e = expf(x[i] - shift)
-            y[i] = e
-            total += e
-            i += 1
+        if i < count {
+            // The last partial vector: padding lanes hold `shift` (exp(0) = 1) and are dropped.
+            var tail = vShift
+            for lane in 0..<(count - i) { tail[lane] = x[i + lane] }
+            let e = VectorLanes.exp(tail - vShift)
+            for lane in 0..<(count - i) {
+                y[i + lane] = e[lane]
+                total += e[lane]
+            }
         }
         return total
     }

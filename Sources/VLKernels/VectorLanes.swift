@@ -80,7 +80,10 @@ enum VectorLanes {
     /// `max x[i]` (`-∞` for an empty row), with four independent running maxima.
     @inline(__always)
     static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
+        var m0 = -Float.infinity
+        var m1 = m0
+        var m2 = m0
+        var m3 = m0
         var i = 0
         while i + 4 <= count {
             m0 = Swift.max(m0, x[i])

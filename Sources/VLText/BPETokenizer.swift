@@ -50,7 +50,9 @@ public struct BPETokenizer: TextTokenizer {
 
     /// Choices where the reference implementations differ.
     public struct Options: Sendable, Equatable {
+        /// Truncate or reject texts longer than the context.
         public var overflow: OverflowPolicy
+        /// The id after end-of-text.
         public var padding: Padding
 
         /// open_clip's behaviour: truncate over-long texts, pad with zeros.
@@ -73,10 +75,14 @@ public struct BPETokenizer: TextTokenizer {
         preTokenizer = PreTokenizer(specialSpellings: vocabulary.specialSpellings)
     }
 
+    /// 49406 for CLIP's vocabulary.
     public var startOfTextID: Int { Int(vocabulary.startOfText) }
+    /// 49407 for CLIP's vocabulary.
     public var endOfTextID: Int { Int(vocabulary.endOfText) }
+    /// 49,408 for CLIP's vocabulary (one more than the largest id).
     public var vocabularySize: Int { vocabulary.vocabularySize }
 
+    /// CLIP's `encode`: cleaned, split and byte-pair encoded ids, without markers or padding.
     public func encode(_ text: String) -> [Int] {
         encode(text, stoppingAfter: .max)
     }
@@ -109,6 +115,9 @@ public struct BPETokenizer: TextTokenizer {
         return merged
     }
 
+    /// `[start] + encode(text) + [end]` per text, cut to `contextLength` with end-of-text last
+    /// (or rejected, per ``Options/overflow``) and padded per ``Options/padding``.
+    /// Throws ``TokenizerError/invalidContextLength(_:)`` below 2.
     public func tokenize(_ texts: [String], contextLength: Int = 77) throws -> [[Int]] {
         guard contextLength >= 2 else { throw TokenizerError.invalidContextLength(contextLength) }
         return try texts.enumerated().map { index, text in
@@ -132,6 +141,8 @@ public struct BPETokenizer: TextTokenizer {
         return row + Array(repeating: padding, count: contextLength - row.count)
     }
 
+    /// CLIP's `decode`: the ids' bytes as UTF-8 (invalid sequences become U+FFFD) with every
+    /// `</w>` turned into a space. Throws ``TokenizerError/unknownTokenID(_:)``.
     public func decode(_ ids: [Int]) throws -> String {
         var bytes: [UInt8] = []
         for id in ids {

@@ -30,12 +30,15 @@ struct BPEVocabulary: Sendable {
         index: [[UInt8]: Int32], rules: [MergeRule], specialSpellings: (start: [UInt8], end: [UInt8]),
         vocabularyPath: String, mergesPath: String
     ) throws {
-        guard let start = index[specialSpellings.start] else {
-            throw TokenizerError.missingToken(path: vocabularyPath, token: String(decoding: specialSpellings.start, as: UTF8.self))
+        func special(_ spelling: [UInt8]) throws -> Int32 {
+            guard let id = index[spelling] else {
+                let token = String(decoding: spelling, as: UTF8.self)
+                throw TokenizerError.missingToken(path: vocabularyPath, token: token)
+            }
+            return id
         }
-        guard let end = index[specialSpellings.end] else {
-            throw TokenizerError.missingToken(path: vocabularyPath, token: String(decoding: specialSpellings.end, as: UTF8.self))
-        }
+        let start = try special(specialSpellings.start)
+        let end = try special(specialSpellings.end)
         startOfText = start
         endOfText = end
         self.specialSpellings = [specialSpellings.start, specialSpellings.end]

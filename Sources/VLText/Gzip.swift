@@ -13,7 +13,8 @@ enum Gzip {
     static func decompress(_ data: [UInt8], path: String) throws -> [UInt8] {
         var stream = z_stream()
         let windowBitsForGzip: Int32 = 15 + 16
-        guard inflateInit2_(&stream, windowBitsForGzip, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        let streamSize = Int32(MemoryLayout<z_stream>.size)
+        guard inflateInit2_(&stream, windowBitsForGzip, zlibVersion(), streamSize) == Z_OK else {
             throw TokenizerError.unreadableFile(path: path, reason: "zlib could not start inflating")
         }
         defer { inflateEnd(&stream) }

@@ -18,6 +18,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// An id outside the vocabulary was given to `decode`.
     case unknownTokenID(Int)
 
+    /// A one-line explanation naming the file, line or value at fault.
     public var description: String {
         switch self {
         case .missingBundledVocabulary(let detail):

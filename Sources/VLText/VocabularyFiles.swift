@@ -11,7 +11,9 @@ enum VocabularyFiles {
 
     /// CLIP's vocabulary from its merge list (gzip-compressed or plain): the 256 byte symbols, the
     /// same with `</w>`, one token per merge, then start- and end-of-text.
-    static func clipVocabulary(mergesFile url: URL, specialSpellings: (start: [UInt8], end: [UInt8])) throws -> BPEVocabulary {
+    static func clipVocabulary(
+        mergesFile url: URL, specialSpellings: (start: [UInt8], end: [UInt8])
+    ) throws -> BPEVocabulary {
         let path = url.path
         var bytes = try readBytes(url)
         if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, path: path) }

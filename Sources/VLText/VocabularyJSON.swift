@@ -43,8 +43,8 @@ struct VocabularyJSON {
                 let id = try integer()
                 guard entries[key] == nil else { throw error("token \(quoted(key)) appears twice") }
                 if let other = usedIDs[id] {
-                    throw TokenizerError.malformedFile(
-                        path: path, line: keyLine, reason: "id \(id) is given to both \(quoted(other)) and \(quoted(key))")
+                    let reason = "id \(id) is given to both \(quoted(other)) and \(quoted(key))"
+                    throw TokenizerError.malformedFile(path: path, line: keyLine, reason: reason)
                 }
                 entries[key] = id
                 usedIDs[id] = key

@@ -52,32 +52,51 @@ struct BenchmarkOptions: ParsableArguments {
 enum Stopwatch {
     static func median(warmups: Int, repetitions: Int, _ body: () -> Void) -> Double {
         for _ in 0..<warmups { body() }
-        let clock = ContinuousClock()
-        let times = (0..<repetitions).map { _ in
-            let duration = clock.measure(body)
-            return Double(duration.components.seconds) * 1e3
-                + Double(duration.components.attoseconds) * 1e-15
-        }.sorted()
-        return times.count % 2 == 1
-            ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        return median((0..<repetitions).map { _ in milliseconds(body) })
     }
 
-    /// OpenBLAS's single-precision GEMM rate on 1024 × 1024 × 1024, in GFLOP/s: the ceiling
-    /// the block benchmark is judged against.
-    static func sgemmCeiling(warmups: Int, repetitions: Int) -> Double {
-        let n = 1024
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        defer { a.deallocate(); b.deallocate(); c.deallocate() }
-        for i in 0..<(n * n) {
+    /// One timed call of `body`, in milliseconds.
+    static func milliseconds(_ body: () -> Void) -> Double {
+        let duration = ContinuousClock().measure(body)
+        return Double(duration.components.seconds) * 1e3
+            + Double(duration.components.attoseconds) * 1e-15
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+/// OpenBLAS's single-precision GEMM on 1024 × 1024 × 1024: the ceiling the block benchmark is
+/// judged against.
+final class SgemmCeiling {
+    static let size = 1024
+    /// Floating-point operations of one product, `2·n³`.
+    let flops = 2 * Double(size * size * size)
+    private let a, b, c: UnsafeMutablePointer<Float>
+
+    init() {
+        let count = Self.size * Self.size
+        a = .allocate(capacity: count)
+        b = .allocate(capacity: count)
+        c = .allocate(capacity: count)
+        for i in 0..<count {
             a[i] = Float(i % 7) * 0.25 - 0.75
             b[i] = Float(i % 5) * 0.5 - 1
         }
-        let ms = median(warmups: max(warmups, 2), repetitions: max(repetitions, 10)) {
-            Kernels.matmul(a, b, into: c, m: n, n: n, k: n)
-        }
-        return 2 * Double(n * n * n) / (ms * 1e6)
+    }
+
+    deinit {
+        a.deallocate()
+        b.deallocate()
+        c.deallocate()
+    }
+
+    /// One product.
+    func run() {
+        Kernels.matmul(a, b, into: c, m: Self.size, n: Self.size, k: Self.size)
     }
 }
 

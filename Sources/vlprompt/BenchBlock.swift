@@ -27,7 +27,9 @@ struct BenchBlock: ParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case benchmark, threads, batch, tokens, width, heads, ms, gflops, ratio
-            case mlpWidth = "mlp_width", forwardMs = "forward_ms", usefulGflop = "useful_gflop"
+            case mlpWidth = "mlp_width"
+            case forwardMs = "forward_ms"
+            case usefulGflop = "useful_gflop"
             case sgemmGflops = "sgemm_gflops"
         }
     }
@@ -41,21 +43,35 @@ struct BenchBlock: ParsableCommand {
         let parameters = block.parameters
 
         let forwardMs = options.medianMilliseconds { _ = block(x.detached()) }
-        let ms = options.medianMilliseconds {
+        // Block and sgemm runs alternate, so both medians see the same machine load.
+        let ceiling = SgemmCeiling()
+        let step = {
             let gradients = block(x).gradients(seed: seed)
             precondition(gradients.count == parameters.count + 1, "every gradient must be computed")
         }
-        let ceiling = Stopwatch.sgemmCeiling(warmups: options.warmups, repetitions: options.repetitions)
+        for _ in 0..<options.warmups {
+            step()
+            ceiling.run()
+        }
+        var blockTimes: [Double] = []
+        var sgemmTimes: [Double] = []
+        for _ in 0..<options.repetitions {
+            blockTimes.append(Stopwatch.milliseconds(step))
+            for _ in 0..<3 { sgemmTimes.append(Stopwatch.milliseconds(ceiling.run)) }
+        }
+        let ms = Stopwatch.median(blockTimes)
+        let sgemmGflops = gigaflopsPerSecond(ceiling.flops, Stopwatch.median(sgemmTimes))
         let flops = block.usefulFlops(batch: batch, tokens: tokens)
         let gflops = gigaflopsPerSecond(flops, ms)
         let record = Record(
             threads: threads, batch: batch, tokens: tokens, width: block.width, heads: block.heads,
             mlpWidth: block.mlpWidth, ms: ms, forwardMs: forwardMs, gflops: gflops,
-            usefulGflop: flops / 1e9, sgemmGflops: ceiling, ratio: gflops / ceiling)
+            usefulGflop: flops / 1e9, sgemmGflops: sgemmGflops, ratio: gflops / sgemmGflops)
         try options.report(record) {
             String(
-                format: "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, %d threads",
-                ms, forwardMs, gflops, 100 * gflops / ceiling, ceiling, threads)
+                format:
+                    "block fwd+bwd %.1f ms (fwd %.1f ms): %.1f GFLOP/s = %.0f%% of sgemm %.1f GFLOP/s, threads: %d",
+                ms, forwardMs, gflops, 100 * gflops / sgemmGflops, sgemmGflops, threads)
         }
     }
 }
@@ -109,7 +125,7 @@ struct TransformerBlock {
         let packed = linear(x.layerNorm(weight: norm1Weight, bias: norm1Bias), inWeight, inBias)
         let attended = x + linear(Tensor.attention(packed: packed, heads: heads), outWeight, outBias)
         let hidden = linear(attended.layerNorm(weight: norm2Weight, bias: norm2Bias), fcWeight, fcBias)
-        return attended + linear(hidden.benchQuickGELU(), projectionWeight, projectionBias)
+        return attended + linear(hidden.quickGELU(), projectionWeight, projectionBias)
     }
 
     private func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
@@ -124,35 +140,13 @@ struct TransformerBlock {
     /// each forward; `dv`, `dP`, `dq`, `dk` backward). Layer norms, softmax, QuickGELU, bias and
     /// residual additions are not counted: they are memory-bound overhead, not useful work.
     func usefulFlops(batch: Int, tokens: Int) -> Double {
-        let rows = Double(batch * tokens), w = Double(width), hidden = Double(mlpWidth)
+        let rows = Double(batch * tokens)
+        let w = Double(width)
+        let hidden = Double(mlpWidth)
         let projections = 2 * rows * (w * 3 * w + w * w + w * hidden + hidden * w)
-        let headWidth = Double(width / heads), t = Double(tokens)
+        let headWidth = Double(width / heads)
+        let t = Double(tokens)
         let attention = Double(batch * heads) * 2 * (2 * t * t * headWidth)
         return 3 * (projections + attention)
-    }
-}
-
-extension Tensor {
-    /// `x · σ(1.702 x)` (QuickGELU), the benchmarks' own stand-in so they do not depend on the
-    /// activation catalogue; a plain scalar loop over `expf`, parallel over chunks.
-    func benchQuickGELU() -> Tensor {
-        let x = self
-        let y = Tensor.computed(shape: shape) { out in
-            let px = x.pointer, py = out.baseAddress!
-            Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
-                for i in start..<end { py[i] = px[i] / (1 + expf(-1.702 * px[i])) }
-            }
-        }
-        return y.withPullback(inputs: [x]) { dy in
-            [Tensor.computed(shape: x.shape) { out in
-                let px = x.pointer, pdy = dy.pointer, pdx = out.baseAddress!
-                Kernels.parallelChunks(out.count, minimumPerChunk: 16384) { start, end in
-                    for i in start..<end {
-                        let s = 1 / (1 + expf(-1.702 * px[i]))
-                        pdx[i] = pdy[i] * (s + 1.702 * px[i] * s * (1 - s))
-                    }
-                }
-            }]
-        }
     }
 }

@@ -33,7 +33,8 @@ struct BenchKernels: ParsableCommand {
         let kernels = layerNorm() + softmax() + attention() + patchEmbedding() + quickGELU()
         try options.report(Record(threads: threads, kernels: kernels)) {
             kernels.map { k in
-                let rate = k.gbps.map { String(format: "%.1f GB/s", $0) }
+                let rate =
+                    k.gbps.map { String(format: "%.1f GB/s", $0) }
                     ?? k.gflops.map { String(format: "%.1f GFLOP/s", $0) } ?? ""
                 return k.name.padding(toLength: 30, withPad: " ", startingAt: 0)
                     + String(format: "%9.3f ms  ", k.ms) + rate
@@ -48,7 +49,9 @@ struct BenchKernels: ParsableCommand {
     }
 
     /// Times `body` and reports `flops` useful operations per call.
-    private func computeBound(_ name: String, _ shape: [Int], flops: Double, _ body: () -> Void) -> Measurement {
+    private func computeBound(_ name: String, _ shape: [Int], flops: Double, _ body: () -> Void)
+        -> Measurement
+    {
         let ms = options.medianMilliseconds(body)
         return Measurement(name: name, shape: shape, ms: ms, gflops: gigaflopsPerSecond(flops, ms))
     }
@@ -56,10 +59,16 @@ struct BenchKernels: ParsableCommand {
     /// Layer norm over the block's `[32·50, 768]` activations.
     private func layerNorm() -> [Measurement] {
         let (rows, width) = (32 * 50, 768)
-        let x = Tensor.normal([rows, width], seed: 1), dy = Tensor.normal([rows, width], seed: 2)
-        let w = Tensor.ones([width]), b = Tensor.zeros([width])
-        let y = Buffer(rows * width), dx = Buffer(rows * width)
-        let mean = Buffer(rows), rstd = Buffer(rows), dw = Buffer(width), db = Buffer(width)
+        let x = Tensor.normal([rows, width], seed: 1)
+        let dy = Tensor.normal([rows, width], seed: 2)
+        let w = Tensor.ones([width])
+        let b = Tensor.zeros([width])
+        let y = Buffer(rows * width)
+        let dx = Buffer(rows * width)
+        let mean = Buffer(rows)
+        let rstd = Buffer(rows)
+        let dw = Buffer(width)
+        let db = Buffer(width)
         let bytes = 4 * rows * width
         return [
             memoryBound("layer_norm_forward", [rows, width], bytes: 2 * bytes) {
@@ -79,21 +88,25 @@ struct BenchKernels: ParsableCommand {
     /// Softmax rows of the block's attention scores, `[32·12·50, 50]`.
     private func softmax() -> [Measurement] {
         let (rows, width) = (32 * 12 * 50, 50)
-        let x = Tensor.normal([rows, width], seed: 3), dy = Tensor.normal([rows, width], seed: 4)
-        let y = Buffer(rows * width), dx = Buffer(rows * width)
+        let x = Tensor.normal([rows, width], seed: 3)
+        let dy = Tensor.normal([rows, width], seed: 4)
+        let y = Buffer(rows * width)
+        let dx = Buffer(rows * width)
         let bytes = 4 * rows * width
         return [
             memoryBound("softmax_forward", [rows, width], bytes: 2 * bytes) {
                 Kernels.softmax(x.pointer, into: y.base, rows: rows, width: width)
             },
             memoryBound("softmax_backward", [rows, width], bytes: 3 * bytes) {
-                Kernels.softmaxBackward(output: y.base, outputGradient: dy.pointer, into: dx.base, rows: rows, width: width)
+                Kernels.softmaxBackward(
+                    output: y.base, outputGradient: dy.pointer, into: dx.base, rows: rows, width: width)
             },
             memoryBound("log_softmax_forward", [rows, width], bytes: 2 * bytes) {
                 Kernels.logSoftmax(x.pointer, into: y.base, rows: rows, width: width)
             },
             memoryBound("log_softmax_backward", [rows, width], bytes: 3 * bytes) {
-                Kernels.logSoftmaxBackward(output: y.base, outputGradient: dy.pointer, into: dx.base, rows: rows, width: width)
+                Kernels.logSoftmaxBackward(
+                    output: y.base, outputGradient: dy.pointer, into: dx.base, rows: rows, width: width)
             },
         ]
     }
@@ -107,11 +120,14 @@ struct BenchKernels: ParsableCommand {
             scale: 1 / Float(headWidth).squareRoot(), causal: false)
         let packed = Tensor.normal([batch, tokens, 3 * width], seed: 5)
         let dOut = Tensor.normal([batch, tokens, width], seed: 6)
-        let out = Buffer(batch * tokens * width), dPacked = Buffer(batch * tokens * 3 * width)
+        let out = Buffer(batch * tokens * width)
+        let dPacked = Buffer(batch * tokens * 3 * width)
         let probabilities = Buffer(batch * heads * tokens * tokens)
         let input = HeadLayout.interleaved(tokens: tokens, rowWidth: 3 * width, headWidth: headWidth)
         let output = HeadLayout.interleaved(tokens: tokens, rowWidth: width, headWidth: headWidth)
-        let q = packed.pointer, k = q + width, v = q + 2 * width
+        let q = packed.pointer
+        let k = q + width
+        let v = q + 2 * width
         let products = Double(batch * heads) * 2 * Double(tokens * tokens * headWidth)
         return [
             computeBound("attention_forward", [batch, heads, tokens, headWidth], flops: 2 * products) {
@@ -148,23 +164,24 @@ struct BenchKernels: ParsableCommand {
             },
             // Weight and input gradients: two GEMMs of the forward's size, plus the scatter.
             computeBound("patch_embedding_backward", [32, 3, 224, 224], flops: 2 * flops) {
-                let x = images.requiringGradient(), w = weight.requiringGradient()
+                let x = images.requiringGradient()
+                let w = weight.requiringGradient()
                 let gradients = x.patchEmbedding(weight: w, patchSize: 16).gradients(seed: seed)
                 precondition(gradients.count == 2)
             },
         ]
     }
 
-    /// The block benchmark's QuickGELU on its `[32·50, 3072]` MLP activations (forward and
-    /// backward through the graph, so allocation is included).
+    /// `Tensor.quickGELU` on the block's `[32·50, 3072]` MLP activations, through the graph
+    /// (allocation included).
     private func quickGELU() -> [Measurement] {
         let x = Tensor.normal([32 * 50, 3072], seed: 9)
         let dy = Tensor.normal([32 * 50, 3072], seed: 10)
         let bytes = 4 * x.scalarCount
         return [
-            memoryBound("quick_gelu_forward", x.shape, bytes: 2 * bytes) { _ = x.benchQuickGELU() },
+            memoryBound("quick_gelu_forward", x.shape, bytes: 2 * bytes) { _ = x.quickGELU() },
             memoryBound("quick_gelu_forward_backward", x.shape, bytes: 5 * bytes) {
-                _ = x.requiringGradient().benchQuickGELU().gradients(seed: dy)
+                _ = x.requiringGradient().quickGELU().gradients(seed: dy)
             },
         ]
     }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import VLEvaluation
+import VLFormats
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,10 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Write the Markdown tables to this file.")
     var markdown: String?
 
-    @Option(help: "Write CSV tables here (with -few-shot, -base-to-novel, -transfer suffixes when there are several kinds).")
+    @Option(help: """
+        Write CSV tables here (with -few-shot, -base-to-novel, -transfer suffixes when there are \
+        several kinds).
+        """)
     var csv: String?
 
     @Option(help: "Write the few-shot curve (accuracy against shots, one line per method) as SVG.")
@@ -66,14 +70,13 @@ struct ReportCommand: ParsableCommand {
 
     /// `results.csv` + `transfer` → `results-transfer.csv`.
     static func path(_ base: String, suffix: String) -> String {
-        let url = URL(fileURLWithPath: base)
-        let ext = url.pathExtension
-        let stem = url.deletingPathExtension().path
-        return stem + "-" + suffix + (ext.isEmpty ? "" : "." + ext)
+        let name = base as NSString
+        let ext = name.pathExtension
+        return name.deletingPathExtension + "-" + suffix + (ext.isEmpty ? "" : "." + ext)
     }
 
     private func write(_ text: String, to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
         note("wrote \(path)")
     }
 

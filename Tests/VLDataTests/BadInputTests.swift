@@ -8,7 +8,9 @@ import Testing
 @Suite("bad dataset input")
 struct BadInputTests {
     /// A two-class EuroSAT whose split names `extra` entries as well.
-    private func euroSAT(test extra: [(String, Int, String)] = [], writeImages: Bool = true) throws -> TemporaryDirectory {
+    private func euroSAT(
+        test extra: [(String, Int, String)] = [], writeImages: Bool = true
+    ) throws -> TemporaryDirectory {
         let root = try TemporaryDirectory()
         let train = [("Forest/Forest_1.jpg", 0, "Forest"), ("River/River_1.jpg", 1, "River")]
         if writeImages { try root.images(train.map(\.0), under: "eurosat/2750") }
@@ -61,6 +63,11 @@ struct BadInputTests {
         try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": [[\"a.jpg\", 0, ")
         let text = message { _ = try EuroSAT(root: root.url).load() }
         #expect(text.contains("split_zhou_EuroSAT.json") && text.contains("not valid JSON"))
+        try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": [], \"val\": [], \"test\": []}")
+        #expect(message { _ = try EuroSAT(root: root.url).load() }.contains("no usable training items"))
+        try root.write("empty.csv", "path,label\n")
+        #expect(message { _ = try ListDataset(file: root.url.appendingPathComponent("empty.csv")).load() }
+            .contains("the list has no items"))
         try root.write("eurosat/split_zhou_EuroSAT.json", "{\"train\": []}")
         #expect(message { _ = try EuroSAT(root: root.url).load() }.contains("expected a top-level \"val\" list"))
     }
@@ -73,6 +80,11 @@ struct BadInputTests {
         #expect(text.contains("\(root.url.path)/eurosat/split_zhou_EuroSAT.json not found: expected CoOp's split file"))
         let missingFolder = message { _ = try Caltech101(root: root.url).load() }
         #expect(missingFolder.contains("caltech-101 not found: expected CoOp's Caltech101 layout"))
+        let inside = message { _ = try EuroSAT(root: root.url.appendingPathComponent("eurosat")).load() }
+        #expect(inside.contains("eurosat/eurosat not found") && !inside.contains("pass its parent"))
+        try root.splitFile("eurosat/split_zhou_EuroSAT.json", train: [], val: [], test: [])
+        let hint = message { _ = try EuroSAT(root: root.url.appendingPathComponent("eurosat")).load() }
+        #expect(hint.contains("itself holds split_zhou_EuroSAT.json, so pass its parent folder as the data root"))
         let imageNet = message { _ = try ImageNet(root: root.url).load() }
         #expect(imageNet.contains("images/train/<wnid>/"))
     }
@@ -95,7 +107,8 @@ struct BadInputTests {
         let root = try euroSAT(writeImages: false)
         try root.images(["Forest/Forest_1.jpg"], under: "eurosat/2750")
         let skipped = try EuroSAT(root: root.url).load(LoadOptions(skipBadItems: true))
-        #expect(skipped.skipped.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.missingImage, .missingImage, .emptyClass])
+        let kinds = skipped.skipped.map(\.kind).sorted { $0.rawValue < $1.rawValue }
+        #expect(kinds == [.missingImage, .missingImage, .emptyClass])
         #expect(skipped.classNames == ["Forest", "River"])
     }
 
@@ -103,7 +116,8 @@ struct BadInputTests {
     func badCSVRow() throws {
         let root = try TemporaryDirectory()
         try root.images(["1.jpg", "2.jpg"], under: "c")
-        let list = try root.write("c/list.csv", "path,label,class\n1.jpg,0,cat\n2.jpg,x,dog\n2.jpg,1,dog,extra\n2.jpg,1,dog\n")
+        let list = try root.write(
+            "c/list.csv", "path,label,class\n1.jpg,0,cat\n2.jpg,x,dog\n2.jpg,1,dog,extra\n2.jpg,1,dog\n")
         let text = message { _ = try ListDataset(file: list).load() }
         #expect(text.contains("2 bad items in \(list.path)"))
         #expect(text.contains("line 3") && text.contains("label 'x' is not a non-negative integer"))

@@ -59,7 +59,9 @@ struct BenchmarkLayoutTests {
     @Test("StanfordCars paths are relative to the dataset folder itself")
     func stanfordCars() throws {
         let root = try TemporaryDirectory()
-        let train = [("cars_train/00001.jpg", 0, "2012 Tesla Model S"), ("cars_train/00002.jpg", 1, "2008 Acura TL Type-S")]
+        let train = [
+            ("cars_train/00001.jpg", 0, "2012 Tesla Model S"), ("cars_train/00002.jpg", 1, "2008 Acura TL Type-S"),
+        ]
         let test = [("cars_test/00001.jpg", 1, "2008 Acura TL Type-S")]
         try root.images((train + test).map(\.0), under: "stanford_cars")
         try root.splitFile("stanford_cars/split_zhou_StanfordCars.json", train: train, val: [], test: test)

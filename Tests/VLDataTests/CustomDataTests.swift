@@ -31,8 +31,9 @@ struct CustomDataTests {
     @Test("train/val/test subfolders are used as given, classes from train/")
     func imageFolderWithSplits() throws {
         let root = try TemporaryDirectory()
-        try root.images(["train/b/1.jpg", "train/a/1.jpg", "train/a/2.jpg", "val/a/3.jpg", "test/b/4.jpg", "test/a/5.jpg"],
-                        under: "data")
+        try root.images(
+            ["train/b/1.jpg", "train/a/1.jpg", "train/a/2.jpg", "val/a/3.jpg", "test/b/4.jpg", "test/a/5.jpg"],
+            under: "data")
         let splits = try ImageFolderDataset(directory: root.url.appendingPathComponent("data")).load()
         #expect(splits.classNames == ["a", "b"])
         #expect(splits.train.map(\.path) == ["train/a/1.jpg", "train/a/2.jpg", "train/b/1.jpg"])
@@ -85,7 +86,8 @@ struct CustomDataTests {
         let splits = try ListDataset(file: objects).load()
         #expect(splits.classNames == ["zero", "one"])
         #expect(splits.train.map(\.label) == [1, 0] && splits.train[0].domain == "photo")
-        try root.splitFile("j/split.json", train: [("a.jpg", 0, "A"), ("b.jpg", 1, "B")], val: [], test: [("c.jpg", 1, "B")])
+        try root.splitFile(
+            "j/split.json", train: [("a.jpg", 0, "A"), ("b.jpg", 1, "B")], val: [], test: [("c.jpg", 1, "B")])
         let zhou = try ListDataset(file: root.url.appendingPathComponent("j/split.json")).load()
         #expect(zhou.classNames == ["A", "B"] && zhou.test.count == 1 && zhou.dataset == "list:split.json")
     }

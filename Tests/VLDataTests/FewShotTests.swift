@@ -4,13 +4,14 @@
 import Dispatch
 import Foundation
 import Testing
+import VLTestSupport
 @testable import VLData
 
 @Suite("few-shot sampling")
 struct FewShotTests {
-    /// The dataset of `Fixtures/data/fewshot_reference.json` laid out as a CoOp split file.
+    /// The dataset of `Fixtures/fewshot_sampling/reference.json` laid out as a CoOp split file.
     private func referenceDataset() throws -> (TemporaryDirectory, DatasetSplits, [[String: Any]]) {
-        let data = try Data(contentsOf: fixtureURL("data/fewshot_reference.json"))
+        let data = try Data(contentsOf: Fixture.url("fewshot_sampling/reference.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let entries = { (key: String) -> [(String, Int, String)] in
             (object[key] as! [[Any]]).map { ($0[0] as! String, $0[1] as! Int, "class\($0[1] as! Int)") }

@@ -5,14 +5,8 @@ import Testing
 import VLTestSupport
 @testable import VLEvaluation
 
-/// Two L-BFGS solutions of the same strictly convex problem, both stopped at gradient
-/// components ≲ 1e-10 of a per-example objective whose curvature is at least 1/(C·n) ≳ 1e-3:
-/// coefficients agree to ~1e-7, probabilities far better. Looser than `.reordered` because the
-/// two solvers stop at different points near the optimum, not at the same arithmetic.
-let linearProbeTolerance = Tolerance(absolute: 1e-6, relative: 1e-5)
-
 /// `Fixtures/linear_probe/<name>.json`, decoded.
-private struct Fixture: Decodable {
+private struct LinearProbeFixture: Decodable {
     struct Split: Decodable {
         var features: [[Float]]
         var labels: [Int]
@@ -37,11 +31,9 @@ private struct Fixture: Decodable {
     var fits: [Fit]
     var search: Search
 
-    static func load(_ name: String, file: String = #filePath) throws -> Fixture {
-        var url = URL(fileURLWithPath: file)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let data = try Data(contentsOf: url.appendingPathComponent("Fixtures/linear_probe/\(name).json"))
-        return try JSONDecoder().decode(Fixture.self, from: data)
+    static func load(_ name: String) throws -> LinearProbeFixture {
+        let data = try Data(contentsOf: VLTestSupport.Fixture.url("linear_probe/\(name).json"))
+        return try JSONDecoder().decode(LinearProbeFixture.self, from: data)
     }
 
     func features(_ split: Split) throws -> LabeledFeatures {
@@ -51,15 +43,16 @@ private struct Fixture: Decodable {
 
 private func expectAllClose(_ actual: [Double], _ expected: [Double], _ label: String) {
     #expect(actual.count == expected.count, "\(label): count")
-    let bad = zip(actual, expected).enumerated().filter { !linearProbeTolerance.accepts($0.element.0, $0.element.1) }
-    #expect(bad.isEmpty, "\(label): \(bad.count) differ, first \(bad.first.map { "\($0.offset): \($0.element)" } ?? "")")
+    let bad = zip(actual, expected).enumerated().filter { !Tolerance.linearProbe.accepts($0.element.0, $0.element.1) }
+    let first = bad.first.map { "\($0.offset): \($0.element)" } ?? ""
+    #expect(bad.isEmpty, "\(label): \(bad.count) differ, first \(first)")
 }
 
 @Suite("logistic regression vs scikit-learn")
 struct LogisticRegressionTests {
-    @Test("coefficients, probabilities and predictions match sklearn", arguments: ["multinomial", "binary"])
+    @Test("coefficients, probabilities and predictions match sklearn", arguments: ["multinomial", "binary", "wide"])
     func matchesSklearn(name: String) throws {
-        let fixture = try Fixture.load(name)
+        let fixture = try LinearProbeFixture.load(name)
         let (train, test) = (try fixture.features(fixture.train), try fixture.features(fixture.test))
         for fit in fixture.fits {
             let c = fit.C
@@ -73,15 +66,16 @@ struct LogisticRegressionTests {
             }
             expectAllClose(weights, fit.coefficients.flatMap { $0 }, "\(name) C=\(c) weights")
             expectAllClose(intercepts, fit.intercepts, "\(name) C=\(c) intercepts")
-            expectAllClose(model.probabilities(test.values), fit.testProbabilities.flatMap { $0 }, "\(name) C=\(c) probabilities")
+            expectAllClose(
+                model.probabilities(test.values), fit.testProbabilities.flatMap { $0 }, "\(name) C=\(c) probabilities")
             #expect(model.predict(test.values) == fit.testPredictions, "C = \(c)")
             #expect(model.accuracy(on: test) == fit.testAccuracy)
         }
     }
 
-    @Test("the C search follows CoOp's lpclip steps exactly", arguments: ["multinomial", "binary"])
+    @Test("the C search follows CoOp's lpclip steps exactly", arguments: ["multinomial", "binary", "wide"])
     func searchMatchesLPCLIP(name: String) throws {
-        let fixture = try Fixture.load(name)
+        let fixture = try LinearProbeFixture.load(name)
         let result = try LinearProbeSearch.run(
             train: fixture.features(fixture.train), validation: fixture.features(fixture.validation),
             test: fixture.features(fixture.test), classes: fixture.classes)
@@ -101,9 +95,55 @@ struct LogisticRegressionTests {
     func badArguments() throws {
         let data = try LabeledFeatures(values: [0, 1, 1, 0], width: 2, labels: [0, 1])
         #expect(throws: EvaluationError.self) { try LogisticRegression.fit(data, classes: 1) }
-        #expect(throws: EvaluationError.self) { try LogisticRegression.fit(data, classes: 2, options: .init(inverseRegularization: 0)) }
+        #expect(throws: EvaluationError.self) {
+            try LogisticRegression.fit(data, classes: 2, options: .init(inverseRegularization: 0))
+        }
         let outOfRange = try LabeledFeatures(values: [0, 1], width: 2, labels: [2])
         #expect(throws: EvaluationError.self) { try LogisticRegression.fit(outOfRange, classes: 2) }
         #expect(throws: EvaluationError.self) { try LabeledFeatures(values: [0, 1, 2], width: 2, labels: [0]) }
+    }
+}
+
+@Suite("logistic regression internals")
+struct LogisticProblemTests {
+    /// Deterministic pseudo-random features in [-1, 1).
+    private func data(count: Int, width: Int, classes: Int) throws -> LabeledFeatures {
+        let values = (0..<(count * width)).map { Float(sin(Double($0) * 12.9898) * 0.999) }
+        return try LabeledFeatures(values: values, width: width, labels: (0..<count).map { ($0 * 7) % classes })
+    }
+
+    @Test("the SIMD dot product equals the plain sum up to reordering", arguments: [0, 1, 15, 16, 17, 40])
+    func dot(count: Int) {
+        let a = (0..<count).map { Float(sin(Double($0))) }, b = (0..<count).map { cos(Double($0) * 0.7) }
+        let plain = zip(a, b).reduce(0) { $0 + Double($1.0) * $1.1 }
+        let fast = dotProduct(a, b, count: count)
+        #expect(Tolerance.reordered.accepts(fast, plain))
+    }
+
+    @Test("the analytic gradient matches central differences", arguments: [2, 3])
+    func gradient(classes: Int) throws {
+        let problem = LogisticProblem(
+            data: try data(count: 30, width: 18, classes: classes), classes: classes, inverseRegularization: 0.7)
+        let point = problem.zeroParameters.indices.map { 0.3 * sin(Double($0)) }
+        let analytic = problem.valueAndGradient(point).gradient
+        let step = 1e-6
+        for index in point.indices {
+            var plus = point, minus = point
+            plus[index] += step
+            minus[index] -= step
+            let numeric = (problem.valueAndGradient(plus).value - problem.valueAndGradient(minus).value) / (2 * step)
+            // Double central differences: truncation O(h²) ≈ 1e-12, rounding ≈ 1e-16/h ≈ 1e-10.
+            #expect(abs(analytic[index] - numeric) <= 1e-8, "parameter \(index)")
+        }
+    }
+
+    @Test("a fit stops at a point where the gradient vanishes")
+    func optimality() throws {
+        let features = try data(count: 60, width: 20, classes: 3)
+        let model = try LogisticRegression.fit(features, classes: 3, options: .init(inverseRegularization: 2))
+        let problem = LogisticProblem(data: features, classes: 3, inverseRegularization: 2)
+        let gradient = problem.valueAndGradient(model.weights + model.intercepts).gradient
+        #expect(gradient.allSatisfy { abs($0) < 1e-9 } && model.converged)
+        #expect(abs(model.intercepts.reduce(0, +)) < 1e-9)
     }
 }

@@ -62,7 +62,11 @@ struct ReportTests {
 
     @Test("options of any Encodable type are kept as JSON")
     func jsonValue() throws {
-        struct Options: Codable { var contextLength = 16; var initialWords: String? = "a photo of a"; var flags = [true, false] }
+        struct Options: Codable {
+            var contextLength = 16
+            var initialWords: String? = "a photo of a"
+            var flags = [true, false]
+        }
         let value = try JSONValue(encoding: Options())
         #expect(value == .object([
             "contextLength": .number(16), "initialWords": .string("a photo of a"),
@@ -102,7 +106,8 @@ struct ReportTests {
         #expect(markdown.contains("| coop | – | 72.00 ± 1.63 | 82.00 ± 1.63 |"))
         #expect(markdown.contains("## Few-shot: average over 2 datasets"))
         let csv = try #require(report.csvDocuments().first { $0.kind == "few-shot" }).text
-        #expect(csv.hasPrefix("dataset,method,zero_shot_mean,zero_shot_std,shots_1_mean,shots_1_std,shots_16_mean,shots_16_std\n"))
+        #expect(csv.hasPrefix(
+            "dataset,method,zero_shot_mean,zero_shot_std,shots_1_mean,shots_1_std,shots_16_mean,shots_16_std\n"))
         #expect(csv.contains("EuroSAT,coop,,,72.0000,1.6330,82.0000,1.6330\n"))
         #expect(csv.contains("Average,coop,,,,,67.0000,\n") && !csv.contains("Average,zeroshot"))
     }
@@ -163,8 +168,9 @@ struct ReportTests {
         var records: [RunRecord] = []
         for seed in 1...2 {
             for (shots, value) in [(1, 60.0), (2, 64.0), (4, 70.0), (8, 75.0), (16, 80.0)] {
-                records.append(record("coop", "EuroSAT", shots: shots, seed: UInt64(seed), ["test": value + Double(seed)]))
-                records.append(record("linear <probe> & co", "EuroSAT", shots: shots, seed: UInt64(seed), ["test": value - 20]))
+                let seed = UInt64(seed)
+                records.append(record("coop", "EuroSAT", shots: shots, seed: seed, ["test": value + Double(seed)]))
+                records.append(record("linear <probe> & co", "EuroSAT", shots: shots, seed: seed, ["test": value - 20]))
             }
         }
         records.append(record("zeroshot", "EuroSAT", shots: nil, seed: 1, ["test": 48]))

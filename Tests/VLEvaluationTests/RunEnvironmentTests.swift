@@ -10,7 +10,8 @@ struct RunEnvironmentTests {
 
     private func scratch() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vlgit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("repo/sub/dir"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("repo/sub/dir"), withIntermediateDirectories: true)
         return url
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VLKernels
 
 @Suite("fused kernel helpers")
@@ -21,10 +22,14 @@ struct FusedKernelTests {
         #expect(below == VectorLanes.Vector())
     }
 
-    @Test("small matmul agrees with the naive loop on strided odd blocks", arguments: [(1, 1, 1), (4, 8, 3), (11, 50, 64), (50, 9, 13)])
+    @Test(
+        "small matmul agrees with the naive loop on strided odd blocks",
+        arguments: [(1, 1, 1), (4, 8, 3), (11, 50, 64), (50, 9, 13)])
     func smallMatmul(dims: (Int, Int, Int)) {
         let (m, n, k) = dims
-        let lda = k + 3, ldb = n + 2, ldc = n + 5
+        let lda = k + 3
+        let ldb = n + 2
+        let ldc = n + 5
         let a = (0..<(m * lda)).map { Float(($0 * 37) % 17) / 8 - 1 }
         let b = (0..<(k * ldb)).map { Float(($0 * 29) % 13) / 6 - 1 }
         var c = [Float](repeating: .nan, count: m * ldc)
@@ -37,8 +42,10 @@ struct FusedKernelTests {
         }
         for i in 0..<m {
             for j in 0..<n {
-                let expected = 0.5 * (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
-                #expect(abs(Double(c[i * ldc + j]) - expected) <= 1e-5 + 1e-5 * abs(expected), "c[\(i), \(j)]")
+                let expected =
+                    0.5 * (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
+                #expect(
+                    abs(Double(c[i * ldc + j]) - expected) <= 1e-5 + 1e-5 * abs(expected), "c[\(i), \(j)]")
             }
         }
     }

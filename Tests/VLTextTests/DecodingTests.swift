@@ -12,7 +12,8 @@ struct DecodingTests {
         var generator = SeededGenerator(state: 19)
         for _ in 0..<500 {
             let words = (0..<Int.random(in: 1...12, using: &generator)).map { _ in
-                String((0..<Int.random(in: 1...12, using: &generator)).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement(using: &generator)! })
+                let length = Int.random(in: 1...12, using: &generator)
+                return String((0..<length).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement(using: &generator)! })
             }
             let text = words.joined(separator: " ")
             #expect(try tokenizer.decode(tokenizer.encode(text)) == text + " ")

@@ -23,7 +23,8 @@ struct HuggingFaceFilesTests {
             }
             guard testCase.reference == nil || testCase.reference == testCase.huggingface else { continue }
             let row = try tokenizer.tokenize([testCase.text])[0]
-            #expect(row == TokenizerFixtures.padded(testCase.huggingface, to: 77, with: end), "\(testCase.text.debugDescription)")
+            let expected = TokenizerFixtures.padded(testCase.huggingface, to: 77, with: end)
+            #expect(row == expected, "\(testCase.text.debugDescription)")
             comparedWithHuggingFace += 1
         }
         #expect(fixture.cases.filter { $0.reference == nil }.count >= 5)  // unknown bytes exercised
@@ -73,7 +74,9 @@ struct HuggingFaceFilesTests {
 
     @Test(
         "malformed merges.txt names the file and line",
-        arguments: [("#version: 0.2\ni n\nt h x\n", 3), ("#version: 0.2\ni n\n\nt h\n", 3), ("i n\nq \u{00A7}\u{00A7}\n", 2)])
+        arguments: [
+            ("#version: 0.2\ni n\nt h x\n", 3), ("#version: 0.2\ni n\n\nt h\n", 3), ("i n\nq \u{00A7}\u{00A7}\n", 2),
+        ])
     func malformedMerges(_ content: String, line: Int) throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -79,7 +79,8 @@ struct MergeTableTests {
                 symbolCount += 1
             }
             for _ in 0..<20 {
-                let word = (0..<Int.random(in: 1...30, using: &generator)).map { _ in Int32.random(in: 0..<4, using: &generator) }
+                let length = Int.random(in: 1...30, using: &generator)
+                let word = (0..<length).map { _ in Int32.random(in: 0..<4, using: &generator) }
                 #expect(table.apply(to: word) == referenceMerge(word, table), "\(word)")
             }
         }
@@ -101,7 +102,8 @@ struct MergeTableTests {
         let tokenizer = try TokenizerFixtures.openAI.get()
         var generator = SeededGenerator(state: 3)
         let word = String((0..<100_000).map { _ in "abcdefghij".randomElement(using: &generator)! })
-        let words = (0..<20_000).map { _ in ["cat", "a", "photo", "of", "the", "café,", "2024"].randomElement(using: &generator)! }
+        let vocabulary = ["cat", "a", "photo", "of", "the", "café,", "2024"]
+        let words = (0..<20_000).map { _ in vocabulary.randomElement(using: &generator)! }
         for text in [word, words.joined(separator: " ")] {
             let full = tokenizer.encode(text)
             #expect(full.count > 75)

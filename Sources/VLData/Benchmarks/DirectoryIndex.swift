@@ -3,24 +3,46 @@
 
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Answers "does this file exist?" for many paths under one root, listing each folder once.
 struct DirectoryIndex {
     let root: URL
-    private var listings: [String: Set<String>] = [:]
+    private let rootPath: String
+    private var listings: [Substring: Set<Substring>] = [:]
 
     init(root: URL) {
         self.root = root
+        rootPath = root.path
     }
 
     /// Whether `path` (relative to the root, or absolute) names an existing entry.
     mutating func contains(_ path: String) -> Bool {
-        let full = path.hasPrefix("/") ? path : root.path + "/" + path
+        let full = path.hasPrefix("/") ? Substring(path) : Substring(rootPath + "/" + path)
         let slash = full.lastIndex(of: "/")!
-        let folder = String(full[..<slash]), name = String(full[full.index(after: slash)...])
+        let folder = full[..<slash], name = full[full.index(after: slash)...]
         if let listing = listings[folder] { return listing.contains(name) }
-        let listing = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let listing = Self.entries(of: String(folder))
         listings[folder] = listing
         return listing.contains(name)
+    }
+
+    /// The names in `folder` (empty when it cannot be read), straight from `readdir`.
+    private static func entries(of folder: String) -> Set<Substring> {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names = Set<Substring>()
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            names.insert(Substring(name))
+        }
+        return names
     }
 
     /// Splits `candidates` into items whose file exists and `missingImage` issues for the rest.

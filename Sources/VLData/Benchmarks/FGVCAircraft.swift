@@ -15,6 +15,7 @@ public struct FGVCAircraft: DatasetSource {
     /// A loader for `root/fgvc_aircraft/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.fgvcAircraft.rawValue }
 
     /// Reads the three official lists (`<image id> <variant>` per line).
@@ -27,6 +28,9 @@ public struct FGVCAircraft: DatasetSource {
         let variantsFile = datasetDirectory.appendingPathComponent("variants.txt")
         try requireExists(variantsFile, expected: layout)
         let classNames = try lines(of: variantsFile).map(\.text)
+        guard !classNames.isEmpty else {
+            throw DataError.malformed(variantsFile, detail: "expected one aircraft variant per line")
+        }
         let labelOf = Dictionary(classNames.enumerated().map { ($1, $0) }) { first, _ in first }
 
         var index = DirectoryIndex(root: imageRoot)
@@ -73,7 +77,7 @@ public struct FGVCAircraft: DatasetSource {
             }
             let path = String(text[..<space]) + ".jpg"
             let item = LabeledItem(
-                path: path, location: .file(imageRoot.appendingPathComponent(path)), label: label,
+                path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)), label: label,
                 className: variant)
             items.append((item, location))
         }

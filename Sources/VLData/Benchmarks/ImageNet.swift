@@ -15,6 +15,7 @@ public struct ImageNet: DatasetSource {
     /// A loader for `root/imagenet/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.imageNet.rawValue }
 
     /// Lists the train and val folders (file names sorted, so item order is reproducible).

@@ -15,6 +15,7 @@ public struct ImageNetA: DatasetSource {
     /// A loader for `root/imagenet-adversarial/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.imageNetA.rawValue }
 
     /// Lists the 200 class folders; every image is a test item.

@@ -33,6 +33,9 @@ struct ImageNetClassNames {
             entries.append((wnid, name))
             names[wnid] = name
         }
+        guard !entries.isEmpty else {
+            throw DataError.malformed(file, detail: "no classes; expected one 'wnid class name' per line")
+        }
     }
 }
 
@@ -71,8 +74,12 @@ struct ClassFolderReader {
             files.append(images)
         }
         var notes: [String] = []
-        if otherFiles > 0 { notes.append("\(dataset): ignored \(otherFiles) file(s) beside the class folders in \(directory.path)") }
-        if ignored > 0 { notes.append("\(dataset): ignored \(ignored) non-image file(s) in class folders under \(directory.path)") }
+        if otherFiles > 0 {
+            notes.append("\(dataset): ignored \(otherFiles) file(s) beside the class folders in \(directory.path)")
+        }
+        if ignored > 0 {
+            notes.append("\(dataset): ignored \(ignored) non-image file(s) in class folders under \(directory.path)")
+        }
         return (folders, files, issues, notes)
     }
 
@@ -90,7 +97,7 @@ struct ClassFolderReader {
             for name in names {
                 let path = prefix + folder + "/" + name
                 items.append(LabeledItem(
-                    path: path, location: .file(imageRoot.appendingPathComponent(path)),
+                    path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)),
                     label: label, className: className))
             }
         }

@@ -15,6 +15,7 @@ public struct ImageNetR: DatasetSource {
     /// A loader for `root/imagenet-rendition/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.imageNetR.rawValue }
 
     /// Lists the 200 class folders; every image is a test item.

@@ -14,6 +14,7 @@ public struct ImageNetSketch: DatasetSource {
     /// A loader for `root/imagenet-sketch/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.imageNetSketch.rawValue }
 
     /// Lists the class folders; every image is a test item.

@@ -17,6 +17,7 @@ public struct ImageNetV2: DatasetSource {
     /// A loader for `root/imagenetv2/`.
     public init(root: URL) { self.root = root }
 
+    /// The CoOp registry name.
     public var identifier: String { DatasetName.imageNetV2.rawValue }
 
     /// Reads folders `0`…`n−1` for the `n` lines of `classnames.txt`; every image is a test item.
@@ -46,7 +47,7 @@ public struct ImageNetV2: DatasetSource {
             for name in names {
                 let path = "\(label)/\(name)"
                 test.append(LabeledItem(
-                    path: path, location: .file(imageRoot.appendingPathComponent(path)),
+                    path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)),
                     label: label, className: entry.name))
             }
         }

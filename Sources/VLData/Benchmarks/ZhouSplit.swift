@@ -22,7 +22,7 @@ struct ZhouSplitLayout: Sendable {
         let imageRoot = imageDirectory.map { datasetDirectory.appendingPathComponent($0) }
             ?? datasetDirectory
         let splitURL = datasetDirectory.appendingPathComponent(splitFile)
-        try requireExists(datasetDirectory, expected: layoutDescription(root: root))
+        try requireExists(datasetDirectory, expected: layoutDescription(root: root) + rootHint(root))
         try requireExists(splitURL, expected: "CoOp's split file \(splitURL.path) "
             + "(\(layoutDescription(root: root)))")
         try requireExists(imageRoot, expected: "the image folder \(imageRoot.path)/ "
@@ -39,6 +39,13 @@ struct ZhouSplitLayout: Sendable {
         let folder = root.appendingPathComponent(dataset.directory).path
         let images = imageDirectory.map { "\($0)/ and " } ?? "its images and "
         return "CoOp's \(dataset.rawValue) layout \(folder)/ holding \(images)\(splitFile)"
+    }
+
+    /// A hint when `root` is the dataset folder itself rather than its parent.
+    private func rootHint(_ root: URL) -> String {
+        let inside = root.appendingPathComponent(splitFile).path
+        guard FileManager.default.fileExists(atPath: inside) else { return "" }
+        return "; \(root.path) itself holds \(splitFile), so pass its parent folder as the data root"
     }
 
     private func unexpectedCountNotes(_ splits: DatasetSplits) -> [String] {
@@ -120,7 +127,7 @@ enum ZhouSplitFile {
                 continue
             }
             let item = LabeledItem(
-                path: path, location: .file(imageRoot.appendingPathComponent(path)), label: label,
+                path: path, location: .file(imageRoot.appendingPathComponent(path, isDirectory: false)), label: label,
                 className: renames[name] ?? name)
             entries.append(Entry(item: item, location: location))
         }
@@ -136,6 +143,11 @@ enum ZhouSplitFile {
         var issues = parseIssues
         let train = entries[.train] ?? []
         let classCount = (train.map(\.item.label).filter { $0 >= 0 }.max() ?? -1) + 1
+        guard classCount > 0 else {
+            throw DataError.malformed(
+                file, detail: "no usable training items; expected a non-empty \"train\" list "
+                    + "of [path, label, class name] entries with labels from 0")
+        }
         var names = [String?](repeating: nil, count: classCount)
         for entry in train where entry.item.label >= 0 && names[entry.item.label] == nil {
             names[entry.item.label] = entry.item.className

@@ -118,7 +118,7 @@ public struct ImageFolderDataset: DatasetSource {
             items.append(files.map { file in
                 let path = prefix + name + "/" + file
                 return LabeledItem(
-                    path: path, location: .file(directory.appendingPathComponent(path)),
+                    path: path, location: .file(directory.appendingPathComponent(path, isDirectory: false)),
                     label: label, className: name)
             })
         }

@@ -73,6 +73,10 @@ public struct ListDataset: DatasetSource {
     private func assemble(
         _ rows: [Row], parseIssues: [DataIssue], options: LoadOptions
     ) throws -> DatasetSplits {
+        guard !rows.isEmpty else {
+            throw DataError.badItems(file: file, issues: parseIssues.isEmpty
+                ? [DataIssue(.badRow, file: file, detail: "the list has no items")] : parseIssues)
+        }
         var issues = parseIssues
         let (names, labelled) = try classes(for: rows, issues: &issues)
         let root = resolvedImageRoot
@@ -80,7 +84,8 @@ public struct ListDataset: DatasetSource {
         var kept: [(row: Row, item: LabeledItem)] = []
         for (row, label) in labelled {
             let url = row.path.hasPrefix("/")
-                ? URL(fileURLWithPath: row.path) : root.appendingPathComponent(row.path)
+                ? URL(fileURLWithPath: row.path, isDirectory: false)
+                : root.appendingPathComponent(row.path, isDirectory: false)
             let item = LabeledItem(
                 path: row.path, location: .file(url), label: label, className: names[label],
                 domain: row.domain)
@@ -105,8 +110,7 @@ public struct ListDataset: DatasetSource {
         if !rows.isEmpty, rows.allSatisfy({ $0.label != nil }) {
             return try classesFromLabels(rows, issues: &issues)
         }
-        var names = classNames ?? Array(Set(rows.compactMap(\.className))).sorted(by: byteOrder)
-        if names.isEmpty, rows.isEmpty { names = [] }
+        let names = classNames ?? Array(Set(rows.compactMap(\.className))).sorted(by: byteOrder)
         let labelOf = Dictionary(names.enumerated().map { ($1, $0) }) { first, _ in first }
         var labelled: [(Row, Int)] = []
         for row in rows {

@@ -21,8 +21,11 @@ extension Tensor {
         precondition(
             query.rank == 4 && key.rank == 4 && key.shape == value.shape
                 && Array(query.shape[0..<2]) == Array(key.shape[0..<2]) && query.shape[3] == key.shape[3],
-            "attention needs query [b, h, tq, d] and key, value [b, h, tk, d]; got \(query.shape), \(key.shape), \(value.shape)")
-        let (batch, heads, queryTokens, headWidth) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+            "attention needs query [b, h, tq, d] and key, value [b, h, tk, d]; "
+                + "got \(query.shape), \(key.shape), \(value.shape)")
+        let (batch, heads, queryTokens, headWidth) = (
+            query.shape[0], query.shape[1], query.shape[2], query.shape[3]
+        )
         let keyTokens = key.shape[2]
         let attentionShape = AttentionShape(
             batch: batch, heads: heads, queryTokens: queryTokens, keyTokens: keyTokens,
@@ -64,16 +67,20 @@ extension Tensor {
     ) -> Tensor {
         precondition(
             packed.rank == 3 && heads > 0 && packed.shape[2] % (3 * heads) == 0,
-            "packed attention needs [batch, tokens, 3 · width] with width divisible by \(heads) heads, got \(packed.shape)")
+            "packed attention needs [batch, tokens, 3 · width] with width divisible by \(heads) "
+                + "heads, got \(packed.shape)")
         let (batch, tokens) = (packed.shape[0], packed.shape[1])
-        let width = packed.shape[2] / 3, headWidth = width / heads
+        let width = packed.shape[2] / 3
+        let headWidth = width / heads
         let attentionShape = AttentionShape(
             batch: batch, heads: heads, queryTokens: tokens, keyTokens: tokens,
             headWidth: headWidth, scale: scale ?? 1 / Float(headWidth).squareRoot(), causal: causal)
         let inputLayout = HeadLayout.interleaved(tokens: tokens, rowWidth: 3 * width, headWidth: headWidth)
         let outputLayout = HeadLayout.interleaved(tokens: tokens, rowWidth: width, headWidth: headWidth)
         let probabilities = TensorStorage(uninitializedCount: batch * heads * tokens * tokens)
-        let q = packed.pointer, k = q + width, v = q + 2 * width
+        let q = packed.pointer
+        let k = q + width
+        let v = q + 2 * width
         let output = Tensor.computed(shape: [batch, tokens, width]) { out in
             Kernels.attention(
                 query: q, inputLayout, key: k, inputLayout, value: v, inputLayout,
@@ -81,21 +88,26 @@ extension Tensor {
                 shape: attentionShape)
         }
         return output.withPullback(inputs: [packed]) { dOut in
-            let q = packed.pointer, k = q + width, v = q + 2 * width
-            return [Tensor.computed(shape: packed.shape) { dPacked in
-                let dq = dPacked.baseAddress!
-                Kernels.attentionBackward(
-                    query: q, inputLayout, key: k, inputLayout, value: v, inputLayout,
-                    probabilities: probabilities.base, outputGradient: dOut.pointer, outputLayout,
-                    queryGradient: dq, keyGradient: dq + width, valueGradient: dq + 2 * width,
-                    shape: attentionShape)
-            }]
+            let q = packed.pointer
+            let k = q + width
+            let v = q + 2 * width
+            return [
+                Tensor.computed(shape: packed.shape) { dPacked in
+                    let dq = dPacked.baseAddress!
+                    Kernels.attentionBackward(
+                        query: q, inputLayout, key: k, inputLayout, value: v, inputLayout,
+                        probabilities: probabilities.base, outputGradient: dOut.pointer, outputLayout,
+                        queryGradient: dq, keyGradient: dq + width, valueGradient: dq + 2 * width,
+                        shape: attentionShape)
+                }
+            ]
         }
     }
 
     /// `[batch, tokens, heads · headWidth]` → `[batch, heads, tokens, headWidth]`.
     public func splitHeads(_ heads: Int) -> Tensor {
-        precondition(rank == 3 && heads > 0 && shape[2] % heads == 0, "cannot split \(shape) into \(heads) heads")
+        precondition(
+            rank == 3 && heads > 0 && shape[2] % heads == 0, "cannot split \(shape) into \(heads) heads")
         return reshaped([shape[0], shape[1], heads, shape[2] / heads]).permuted([0, 2, 1, 3])
     }
 

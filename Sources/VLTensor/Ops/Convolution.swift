@@ -11,7 +11,9 @@ extension Tensor {
     /// row-major grid order and each patch ordered `(channel, y, x)`. Pixels beyond the last
     /// whole patch are dropped (as a strided convolution drops them) and get zero gradient.
     public func patches(size: Int) -> Tensor {
-        precondition(rank == 4 && size > 0, "patches needs [batch, channels, height, width] and size > 0, got \(shape)")
+        precondition(
+            rank == 4 && size > 0, "patches needs [batch, channels, height, width] and size > 0, got \(shape)"
+        )
         let geometry = PatchGeometry(
             batch: shape[0], channels: shape[1], height: shape[2], width: shape[3], size: size)
         let images = self
@@ -19,9 +21,11 @@ extension Tensor {
             Kernels.extractPatches(images.pointer, into: $0.baseAddress!, geometry: geometry)
         }
         return result.withPullback(inputs: [images]) { g in
-            [Tensor.computed(shape: images.shape) {
-                Kernels.scatterPatches(g.pointer, into: $0.baseAddress!, geometry: geometry)
-            }]
+            [
+                Tensor.computed(shape: images.shape) {
+                    Kernels.scatterPatches(g.pointer, into: $0.baseAddress!, geometry: geometry)
+                }
+            ]
         }
     }
 
@@ -36,7 +40,8 @@ extension Tensor {
         precondition(
             rank == 4 && weight.shape.count == 4 && weight.shape[1] == shape[1]
                 && weight.shape[2] == patchSize && weight.shape[3] == patchSize,
-            "patchEmbedding of \(shape) needs weight [width, \(rank == 4 ? shape[1] : 0), \(patchSize), \(patchSize)], got \(weight.shape)")
+            "patchEmbedding of \(shape) needs weight [width, channels, \(patchSize), \(patchSize)], "
+                + "got \(weight.shape)")
         let kernel = weight.reshaped([weight.shape[0], -1])
         return patches(size: patchSize).matmul(kernel, transposeOther: true)
     }

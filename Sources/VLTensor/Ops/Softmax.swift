@@ -31,9 +31,10 @@ extension Tensor {
     /// A row-wise kernel over the last axis whose backward needs only its output.
     private func rowKernel(
         _ forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) -> Void,
-        backward: @escaping (
-            UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int
-        ) -> Void
+        backward:
+            @escaping (
+                UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int
+            ) -> Void
     ) -> Tensor {
         let width = shape[rank - 1]
         let rows = width == 0 ? 0 : scalarCount / width
@@ -41,7 +42,11 @@ extension Tensor {
         let output = Tensor.computed(shape: shape) { forward(x.pointer, $0.baseAddress!, rows, width) }
         let y = output
         return output.withPullback(inputs: [x]) { dy in
-            [Tensor.computed(shape: y.shape) { backward(y.pointer, dy.pointer, $0.baseAddress!, rows, width) }]
+            [
+                Tensor.computed(shape: y.shape) {
+                    backward(y.pointer, dy.pointer, $0.baseAddress!, rows, width)
+                }
+            ]
         }
     }
 }

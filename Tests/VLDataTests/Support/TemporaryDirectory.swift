@@ -47,10 +47,3 @@ final class TemporaryDirectory {
         try write(path, String(decoding: data, as: UTF8.self))
     }
 }
-
-/// The fixtures folder of the repository (found from this source file).
-func fixtureURL(_ path: String, file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file)
-    while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("Fixtures").appendingPathComponent(path)
-}

@@ -1,5 +1,6 @@
 import Testing
 import VLTestSupport
+
 @testable import VLTensor
 
 @Suite("attention")
@@ -68,7 +69,8 @@ struct AttentionTests {
                 let pick = Tensor((0..<3).map { $0 == part ? 1 : 0 }, shape: [3, 1, 1, 1])
                 return (split(x) * pick).sum(alongAxis: 0).splitHeads(heads)
             }
-            return Tensor.attention(query: parts[0], key: parts[1], value: parts[2], causal: causal).mergeHeads()
+            return Tensor.attention(query: parts[0], key: parts[1], value: parts[2], causal: causal)
+                .mergeHeads()
         }
         let fused = { (x: Tensor) in Tensor.attention(packed: x, heads: heads, causal: causal) }
         expectClose(fused(packed), reference(packed), .reordered, "forward")
@@ -77,7 +79,8 @@ struct AttentionTests {
             weightedGradients(of: { reference($0[0]) }, at: [packed], seed: seed)[0],
             .reorderedGradient, "gradient")
         checkGradients(at: [Tensor.uniform([1, 4, 12], in: -1...1, seed: 9)]) {
-            (Tensor.attention(packed: $0[0], heads: 2, causal: causal) * Tensor.uniform([1, 4, 4], seed: 10)).sum()
+            (Tensor.attention(packed: $0[0], heads: 2, causal: causal) * Tensor.uniform([1, 4, 4], seed: 10))
+                .sum()
         }
     }
 

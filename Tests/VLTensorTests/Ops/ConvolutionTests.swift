@@ -1,14 +1,18 @@
 import Testing
 import VLTestSupport
+
 @testable import VLTensor
 
 @Suite("patch embedding")
 struct ConvolutionTests {
-    @Test("forward equals the convolution loop, remainder pixels dropped", arguments: [[2, 3, 5, 7], [1, 3, 8, 8]])
+    @Test(
+        "forward equals the convolution loop, remainder pixels dropped",
+        arguments: [[2, 3, 5, 7], [1, 3, 8, 8]])
     func forward(shape: [Int]) {
         let x = Tensor.uniform(shape, in: -1...1, seed: 1)
         let w = Tensor.uniform([4, shape[1], 2, 2], in: -1...1, seed: 2)
-        expectClose(x.patchEmbedding(weight: w, patchSize: 2), Oracle.patchConvolution(x, w, size: 2), .kernel)
+        expectClose(
+            x.patchEmbedding(weight: w, patchSize: 2), Oracle.patchConvolution(x, w, size: 2), .kernel)
     }
 
     @Test("pullbacks agree with central differences")

@@ -14,7 +14,9 @@ enum Oracle {
         }
     }
 
-    static func exp(_ x: Tensor) -> Tensor { map(x, { Foundation.exp($0) }, derivative: { Foundation.exp($0) }) }
+    static func exp(_ x: Tensor) -> Tensor {
+        map(x, { Foundation.exp($0) }, derivative: { Foundation.exp($0) })
+    }
     static func log(_ x: Tensor) -> Tensor { map(x, { Foundation.log($0) }, derivative: { 1 / $0 }) }
     static func reciprocalSquareRoot(_ x: Tensor) -> Tensor {
         map(x, { 1 / $0.squareRoot() }, derivative: { -0.5 / ($0 * $0.squareRoot()) })
@@ -66,8 +68,11 @@ enum Oracle {
     /// `Double`, flattened to `[batch, patches, width]`.
     static func patchConvolution(_ x: Tensor, _ w: Tensor, size: Int) -> Tensor {
         let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let outputs = w.shape[0], rows = height / size, columns = width / size
-        let xs = x.array, ws = w.array
+        let outputs = w.shape[0]
+        let rows = height / size
+        let columns = width / size
+        let xs = x.array
+        let ws = w.array
         var out = [Float](repeating: 0, count: batch * rows * columns * outputs)
         for b in 0..<batch {
             for py in 0..<rows {
@@ -77,7 +82,9 @@ enum Oracle {
                         for c in 0..<channels {
                             for ky in 0..<size {
                                 for kx in 0..<size {
-                                    let pixel = ((b * channels + c) * height + py * size + ky) * width + px * size + kx
+                                    let pixel =
+                                        ((b * channels + c) * height + py * size + ky) * width + px * size
+                                        + kx
                                     let tap = ((o * channels + c) * size + ky) * size + kx
                                     sum += Double(xs[pixel]) * Double(ws[tap])
                                 }

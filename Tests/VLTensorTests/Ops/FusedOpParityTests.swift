@@ -1,5 +1,6 @@
 import Testing
 import VLTestSupport
+
 @testable import VLTensor
 
 /// The fused ops against PyTorch (tools/fixtures/ops_fused.py): forward within `.forward`,
@@ -22,7 +23,8 @@ struct FusedOpParityTests {
     func softmax() throws {
         let f = try Fixture("ops_fused/softmax")
         expectClose(f["x"].softmax(), f["y"], .forward)
-        expectClose(weightedGradients(of: { $0[0].softmax() }, at: [f["x"]], seed: f["dy"])[0], f["dx"], .gradient)
+        expectClose(
+            weightedGradients(of: { $0[0].softmax() }, at: [f["x"]], seed: f["dy"])[0], f["dx"], .gradient)
         expectClose(f["x"].softmax(alongAxis: 1), f["y_axis1"], .forward)
         expectClose(
             weightedGradients(of: { $0[0].softmax(alongAxis: 1) }, at: [f["x"]], seed: f["dy_axis1"])[0],
@@ -33,7 +35,8 @@ struct FusedOpParityTests {
     func logSoftmax() throws {
         let f = try Fixture("ops_fused/log_softmax")
         expectClose(f["x"].logSoftmax(), f["y"], .forward)
-        expectClose(weightedGradients(of: { $0[0].logSoftmax() }, at: [f["x"]], seed: f["dy"])[0], f["dx"], .gradient)
+        expectClose(
+            weightedGradients(of: { $0[0].logSoftmax() }, at: [f["x"]], seed: f["dy"])[0], f["dx"], .gradient)
     }
 
     @Test("attention, with and without the causal mask", arguments: [false, true])

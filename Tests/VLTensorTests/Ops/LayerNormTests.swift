@@ -1,5 +1,6 @@
 import Testing
 import VLTestSupport
+
 @testable import VLTensor
 
 @Suite("layer norm")
@@ -25,8 +26,10 @@ struct LayerNormTests {
         let seed = Tensor.uniform(shape, in: -1...1, seed: 8)
         expectClose(
             x.layerNorm(weight: w, bias: b), Oracle.layerNorm(x, w, b), .reordered, "forward")
-        let fused = weightedGradients(of: { $0[0].layerNorm(weight: $0[1], bias: $0[2]) }, at: [x, w, b], seed: seed)
-        let composed = weightedGradients(of: { Oracle.layerNorm($0[0], $0[1], $0[2]) }, at: [x, w, b], seed: seed)
+        let fused = weightedGradients(
+            of: { $0[0].layerNorm(weight: $0[1], bias: $0[2]) }, at: [x, w, b], seed: seed)
+        let composed = weightedGradients(
+            of: { Oracle.layerNorm($0[0], $0[1], $0[2]) }, at: [x, w, b], seed: seed)
         for (index, name) in ["dx", "dweight", "dbias"].enumerated() {
             expectClose(fused[index], composed[index], .reorderedGradient, name)
         }

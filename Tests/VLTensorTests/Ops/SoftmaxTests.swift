@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VLTestSupport
+
 @testable import VLTensor
 
 @Suite("softmax and log-softmax")
@@ -43,7 +44,8 @@ struct SoftmaxTests {
     func extremes() {
         let y = Tensor([1000, 1000, -.infinity, 999], shape: [1, 4]).softmax()
         let e = Float(M_E)
-        expectClose(y, Tensor([e / (2 * e + 1), e / (2 * e + 1), 0, 1 / (2 * e + 1)], shape: [1, 4]), .forward)
+        expectClose(
+            y, Tensor([e / (2 * e + 1), e / (2 * e + 1), 0, 1 / (2 * e + 1)], shape: [1, 4]), .forward)
         #expect(y.array[2] == 0)
         let logY = Tensor([1000, 0], shape: [1, 2]).logSoftmax()
         expectClose(logY, Tensor([0, -1000], shape: [1, 2]), .forward)
