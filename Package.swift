@@ -93,14 +93,12 @@ let package = Package(
                 "VLTraining",
                 "VLOptim",
                 "VLImage",
-                "VLFormats",
                 "VLNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
-        .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLTestSupport"]),
         .testTarget(name: "VLTensorTests", dependencies: ["VLTensor", "VLKernels", "VLTestSupport"]),
         .testTarget(name: "VLOptimTests", dependencies: ["VLOptim", "VLTestSupport"]),
         .testTarget(name: "VLFormatsTests", dependencies: ["VLFormats", "VLTestSupport"]),
@@ -110,9 +108,6 @@ let package = Package(
             name: "VLImageTests", dependencies: ["VLImage", "CImageCodecs", "VLTestSupport"]),
         .testTarget(name: "VLWorldTests", dependencies: ["VLWorld", "VLTensor"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
-        .testTarget(name: "vlpromptTests", dependencies: ["vlprompt", "VLText"]),
-        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
-        .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(
             name: "vlpromptTests",
             dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLNN", "VLTensor", "VLWorld"]),
@@ -125,7 +120,7 @@ let package = Package(
             dependencies: [
                 "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
             ]),
-        .testTarget(name: "VLDataTests", dependencies: ["VLData"]),
+        .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
     ]
 )

@@ -126,7 +126,8 @@ extension ResidualAttentionBlock {
     /// The block on a packed token matrix `[rows, width]`, computed for the rows `queries`
     /// name (each attending to its listed key rows): `[queries.count, width]`.
     func callAsFunction(rows x: Tensor, queries: [AttentionRows]) -> Tensor {
-        let projected = layerNorm1(x).matmul(attention.inProjectionWeight, transposeOther: true)
+        let projected =
+            layerNorm1(x).matmul(attention.inProjectionWeight, transposeOther: true)
             + attention.inProjectionBias
         let attended = Tensor.attention(packed: projected, heads: attention.heads, queries: queries)
         let isEveryRow = queries.count == x.shape[0] && queries.indices.allSatisfy { queries[$0].query == $0 }

@@ -77,11 +77,14 @@ extension Kernels {
         probabilityOffsets: [Int], into out: UnsafeMutablePointer<Float>,
         probabilities: UnsafeMutablePointer<Float>
     ) {
-        let d = layout.headWidth, rowWidth = layout.rowWidth, width = layout.width
+        let d = layout.headWidth
+        let rowWidth = layout.rowWidth
+        let width = layout.width
         queries.withUnsafeBufferPointer { queries in
             parallelChunks(queries.count, minimumPerChunk: 8) { start, end in
                 for o in start..<end {
-                    let query = queries[o], keys = query.keyCount
+                    let query = queries[o]
+                    let keys = query.keyCount
                     for h in 0..<layout.heads {
                         let p = probabilities + probabilityOffsets[o] + h * keys
                         let q = packed + query.query * rowWidth + h * d
@@ -116,7 +119,9 @@ extension Kernels {
         probabilityOffsets: [Int], probabilities: UnsafePointer<Float>,
         outputGradient: UnsafePointer<Float>, rows: Int, into packedGradient: UnsafeMutablePointer<Float>
     ) {
-        let d = layout.headWidth, rowWidth = layout.rowWidth, width = layout.width
+        let d = layout.headWidth
+        let rowWidth = layout.rowWidth
+        let width = layout.width
         packedGradient.update(repeating: 0, count: rows * rowWidth)
         let longest = queries.map(\.keyCount).max() ?? 0
         queries.withUnsafeBufferPointer { queries in

@@ -37,7 +37,8 @@ public struct CoCoOp: AdaptationMethod {
                 container.contains(.initialWords)
                 ? try container.decodeIfPresent(String.self, forKey: .initialWords) : defaults.initialWords
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
+                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
+                    ?? defaults.contextLength,
                 initialWords: words,
                 metaNetReduction: try container.decodeIfPresent(Int.self, forKey: .metaNetReduction)
                     ?? defaults.metaNetReduction)
@@ -80,7 +81,8 @@ public struct CoCoOp: AdaptationMethod {
     public init(
         options: Options, clip: CLIP, tokenizer: any TextTokenizer, classNames: [String], seed: UInt64
     ) throws {
-        let width = clip.configuration.text.width, features = clip.configuration.embeddingWidth
+        let width = clip.configuration.text.width
+        let features = clip.configuration.embeddingWidth
         guard options.metaNetReduction > 0 && features / options.metaNetReduction > 0 else {
             throw MethodError.invalidOption(
                 name: "metaNetReduction", value: "\(options.metaNetReduction)",
@@ -135,13 +137,15 @@ public struct CoCoOp: AdaptationMethod {
     /// L2-normalized image feature `z` (`[batch, embeddingWidth]`).
     public func shiftedContext(normalizedImageFeatures z: Tensor) -> Tensor {
         let shift = metaNet2(metaNet1(z).relu())
-        let batch = z.shape[0], width = context.shape[1]
+        let batch = z.shape[0]
+        let width = context.shape[1]
         return context.reshaped([1, options.contextLength, width]) + shift.reshaped([batch, 1, width])
     }
 
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
         let z = images.features(using: clip).normalized(alongAxis: -1)
-        let batch = z.shape[0], classes = prompts.classCount
+        let batch = z.shape[0]
+        let classes = prompts.classCount
         // One prompt group per image: each image's shifted context is shared by all classes.
         let text = prompts.textFeatures(PromptContext(shared: shiftedContext(normalizedImageFeatures: z)), clip: clip)
         let classifier = text.normalized(alongAxis: -1).reshaped([batch, classes, -1])

@@ -52,8 +52,10 @@ public struct CoOp: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
-                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific) ?? defaults.classSpecific,
+                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
+                    ?? defaults.contextLength,
+                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific)
+                    ?? defaults.classSpecific,
                 initialWords: try container.decodeIfPresent(String.self, forKey: .initialWords),
                 classTokenPosition: try container.decodeIfPresent(ClassTokenPosition.self, forKey: .classTokenPosition)
                     ?? defaults.classTokenPosition)
@@ -90,14 +92,17 @@ public struct CoOp: AdaptationMethod {
             resolved.initialWords = phrase
             resolved.contextLength = context.shape[0]
             guard resolved.contextLength > 0 else {
-                throw MethodError.invalidOption(name: "initialWords", value: "'\(words)'", requirement: "at least one token")
+                throw MethodError.invalidOption(
+                    name: "initialWords", value: "'\(words)'", requirement: "at least one token")
             }
         } else {
             guard options.contextLength > 0 else {
                 throw MethodError.invalidOption(
                     name: "contextLength", value: "\(options.contextLength)", requirement: "at least 1")
             }
-            let shape = options.classSpecific ? [classNames.count, options.contextLength, width] : [options.contextLength, width]
+            let shape =
+                options.classSpecific
+                ? [classNames.count, options.contextLength, width] : [options.contextLength, width]
             context = Tensor.normal(shape, standardDeviation: 0.02, seed: seed)
         }
         self.options = resolved

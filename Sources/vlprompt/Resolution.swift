@@ -29,13 +29,15 @@ enum ModelResolution {
         let identity = PromptFile.Model(
             name: url.deletingPathExtension().lastPathComponent, path: path, sha256: clip.contentHash())
         return ResolvedModel(
-            clip: clip, tokenizer: try BPETokenizer(), pipeline: ImagePipeline(size: clip.configuration.vision.imageSize),
+            clip: clip, tokenizer: try BPETokenizer(),
+            pipeline: ImagePipeline(size: clip.configuration.vision.imageSize),
             identity: identity)
     }
 
     /// The model used when `--model` is omitted: the one place that decides it.
     static func defaultModel() throws -> ResolvedModel {
-        throw ValidationError("no embedded model is available yet; pass --model PATH (a CLIP folder or .safetensors file)")
+        throw ValidationError(
+            "no embedded model is available yet; pass --model PATH (a CLIP folder or .safetensors file)")
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VLFormats
 
 @Suite("SHA-256")

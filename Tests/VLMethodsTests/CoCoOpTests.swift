@@ -6,12 +6,14 @@ import Testing
 import VLCLIP
 import VLTensor
 import VLTestSupport
+
 @testable import VLMethods
 
 @Suite("CoCoOp")
 struct CoCoOpTests {
     /// Loss and gradients of every learned tensor on the fixture's first batch of pixels.
-    static func firstStep(_ method: CoCoOp, clip: CLIP, fixture: Fixture) -> (loss: Float, gradients: [String: Tensor]) {
+    static func firstStep(_ method: CoCoOp, clip: CLIP, fixture: Fixture) -> (loss: Float, gradients: [String: Tensor])
+    {
         let live = method.requiringGradients()
         let pixels = TinyPrompts.step(fixture["pixels"], 0)
         let loss = live.loss(.pixels(pixels), labels: TinyPrompts.labels(fixture, step: 0, batch: 2), clip: clip)
