@@ -75,10 +75,16 @@ public protocol AdaptationMethod: Sendable {
     /// The training objective of one batch with `labels`; cross-entropy of ``logits(_:clip:)``
     /// unless a method adds terms (KgCoOp, ProGrad, …).
     func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor
+
+    /// A copy that computes its image-independent part once (CoOp's class text features) for
+    /// many evaluation batches; the copy's logits equal this method's. The default is `self`.
+    func preparedForInference(clip: CLIP) -> Self
 }
 
 extension AdaptationMethod {
     public static var usesFrozenImageFeatures: Bool { true }
+
+    public func preparedForInference(clip: CLIP) -> Self { self }
 
     public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
         Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)

@@ -142,8 +142,27 @@ public struct CoCoOp: AdaptationMethod {
         return context.reshaped([1, options.contextLength, width]) + shift.reshaped([batch, 1, width])
     }
 
+    /// Prompts encoded at once are capped near this many (images × classes), so evaluation
+    /// batches over many classes stay within memory; chunks change no value.
+    static let sequencesPerChunk = 4096
+
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
+        logits(images, clip: clip, sequencesPerChunk: Self.sequencesPerChunk)
+    }
+
+    /// Logits computed for chunks of about `sequencesPerChunk / classes` images at a time.
+    func logits(_ images: ImageBatch, clip: CLIP, sequencesPerChunk: Int) -> Tensor {
         let z = images.features(using: clip).normalized(alongAxis: -1)
+        let chunk = Swift.max(1, sequencesPerChunk / prompts.classCount)
+        guard z.shape[0] > chunk else { return logits(normalizedFeatures: z, clip: clip) }
+        let pieces = stride(from: 0, to: z.shape[0], by: chunk).map { start in
+            logits(normalizedFeatures: z.slice(alongAxis: 0, start..<Swift.min(start + chunk, z.shape[0])), clip: clip)
+        }
+        return Tensor.concatenated(pieces, alongAxis: 0)
+    }
+
+    /// Logits `[batch, classes]` for L2-normalized image features `[batch, embeddingWidth]`.
+    func logits(normalizedFeatures z: Tensor, clip: CLIP) -> Tensor {
         let batch = z.shape[0]
         let classes = prompts.classCount
         // One prompt group per image: each image's shifted context is shared by all classes.

@@ -78,6 +78,9 @@ public struct CoOp: AdaptationMethod {
     public var context: Tensor
     /// The frozen prompt parts for the current class names.
     public var prompts: PromptSkeleton
+    /// Normalized text features computed by ``preparedForInference(clip:)``, with the context
+    /// and class names they were computed from (used only while both are unchanged).
+    var inferenceClassifier: (context: Tensor, classNames: [String], features: Tensor)?
 
     public var classNames: [String] { prompts.classNames }
 
@@ -157,6 +160,21 @@ public struct CoOp: AdaptationMethod {
     }
 
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
-        clip.logits(imageFeatures: images.features(using: clip), textFeatures: textFeatures(clip: clip))
+        let features = images.features(using: clip)
+        if let cache = inferenceClassifier, cache.context.storage === context.storage,
+            cache.classNames == classNames, !context.requiresGradient
+        {
+            return features.normalized(alongAxis: -1).matmul(cache.features, transposeOther: true)
+                * clip.logitScale.exp()
+        }
+        return clip.logits(imageFeatures: features, textFeatures: textFeatures(clip: clip))
+    }
+
+    public func preparedForInference(clip: CLIP) -> CoOp {
+        var copy = self
+        copy.inferenceClassifier = (
+            context, classNames, textFeatures(clip: clip).detached().normalized(alongAxis: -1)
+        )
+        return copy
     }
 }

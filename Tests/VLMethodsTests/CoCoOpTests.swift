@@ -84,3 +84,32 @@ struct CoCoOpTests {
         #expect(try JSONDecoder().decode(CoCoOp.Options.self, from: encoded) == random)
     }
 }
+
+@Suite("inference shortcuts")
+struct InferenceShortcutTests {
+    @Test("CoCoOp logits computed in chunks of images equal the whole batch")
+    func cocoopChunks() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.cocoop())
+        let method = try TinyPrompts.cocoop(clip: clip, fixture: fixture)
+        let pixels = Tensor.concatenated(
+            (0..<3).map { TinyPrompts.step(fixture["pixels"], $0) }, alongAxis: 0)
+        let whole = method.logits(.pixels(pixels), clip: clip)
+        let chunked = method.logits(.pixels(pixels), clip: clip, sequencesPerChunk: 10)
+        #expect(whole.shape == [6, 5])
+        expectClose(chunked, whole, .exactShortcut)
+    }
+
+    @Test("CoOp prepared for inference reuses its class features until the context changes")
+    func coopPrepared() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.coop())
+        let options = try TinyPrompts.variants(fixture).first { $0.name == "unified_end_random" }!.options
+        let method = try TinyPrompts.coop("unified_end_random", options, clip: clip, fixture: fixture)
+        let features = ImageBatch.features(TinyPrompts.step(fixture["image_features"], 0))
+        var prepared = method.preparedForInference(clip: clip)
+        expectClose(prepared.logits(features, clip: clip), method.logits(features, clip: clip), .exactShortcut)
+        prepared.context = prepared.context * 2
+        var changed = method
+        changed.context = method.context * 2
+        expectClose(prepared.logits(features, clip: clip), changed.logits(features, clip: clip), .exactShortcut)
+    }
+}
