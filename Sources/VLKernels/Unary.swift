@@ -16,10 +16,13 @@ public enum UnaryOperation: Sendable, Equatable {
     case clamp(lower: Float, upper: Float)
 
     /// Items per parallel chunk: cheap arithmetic needs more work per thread than `expf`.
+    /// Passes over fewer than about a million items run on the calling thread: waking a worker
+    /// and sharing a core with OpenBLAS's spinning threads costs more than it saves
+    /// (docs/ARCHITECTURE.md, Threads).
     var minimumPerChunk: Int {
         switch self {
-        case .relu, .squared, .abs, .clamp: 65536
-        default: 8192
+        case .relu, .squared, .abs, .clamp: 1 << 20
+        default: 1 << 19
         }
     }
 }
