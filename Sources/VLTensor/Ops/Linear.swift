@@ -14,7 +14,7 @@ extension Tensor {
     public func linear(_ weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(
             rank >= 1 && weight.rank == 2 && shape[rank - 1] == weight.shape[1],
-            "linear needs [..., \(weight.rank == 2 ? weight.shape[1] : 0)] inputs for weight \(weight.shape), got \(shape)")
+            "linear needs [..., in] inputs for a [out, in] weight \(weight.shape), got \(shape)")
         let (outputs, inputs) = (weight.shape[0], weight.shape[1])
         if let bias { precondition(bias.shape == [outputs], "bias \(bias.shape) does not fit \(outputs) outputs") }
         let rows = scalarCount / Swift.max(inputs, 1)
