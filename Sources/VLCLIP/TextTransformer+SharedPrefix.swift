@@ -126,13 +126,15 @@ extension ResidualAttentionBlock {
     /// The block on a packed token matrix `[rows, width]`, computed for the rows `queries`
     /// name (each attending to its listed key rows): `[queries.count, width]`.
     func callAsFunction(rows x: Tensor, queries: [AttentionRows]) -> Tensor {
-        let projected = layerNorm1(x).matmul(attention.inProjectionWeight, transposeOther: true)
-            + attention.inProjectionBias
+        // Each projection is one GEMM accumulated onto its bias (`Tensor.linear`).
+        let projected = layerNorm1(x).linear(attention.inProjectionWeight, bias: attention.inProjectionBias)
         let attended = Tensor.attention(packed: projected, heads: attention.heads, queries: queries)
         let isEveryRow = queries.count == x.shape[0] && queries.indices.allSatisfy { queries[$0].query == $0 }
         let residual = isEveryRow ? x : x.gatherRows(queries.map(\.query))
-        let h = residual + attention.outProjection(attended)
-        return h + mlpOut(activation(mlpIn(layerNorm2(h))))
+        let out = attention.outProjection
+        let h = residual + attended.linear(out.weight, bias: out.bias)
+        let hidden = activation(layerNorm2(h).linear(mlpIn.weight, bias: mlpIn.bias))
+        return h + hidden.linear(mlpOut.weight, bias: mlpOut.bias)
     }
 }
 

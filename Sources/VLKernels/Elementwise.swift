@@ -41,7 +41,8 @@ extension Kernels {
         let inner = shape[rank - 1]
         let aInner = aStrides[rank - 1], bInner = bStrides[rank - 1]
         let rows = count / inner
-        parallelChunks(rows, minimumPerChunk: max(1, 16384 / max(inner, 1))) { start, end in
+        // Memory-bound: below ~2 M items one thread beats waking a second (ARCHITECTURE, Threads).
+        parallelChunks(rows, minimumPerChunk: max(1, (1 << 20) / max(inner, 1))) { start, end in
             for row in start..<end {
                 var aOffset = 0, bOffset = 0
                 var rest = row

@@ -18,7 +18,8 @@ extension Kernels {
         rstd: UnsafeMutablePointer<Float>, rows: Int, width: Int, epsilon: Float
     ) {
         guard width > 0 else { return }
-        parallelChunks(rows, minimumPerChunk: max(1, 16384 / width)) { start, end in
+        // Memory-bound: below ~1 M values one thread beats waking a second (ARCHITECTURE, Threads).
+        parallelChunks(rows, minimumPerChunk: max(1, (1 << 19) / width)) { start, end in
             for row in start..<end {
                 let px = x + row * width
                 let py = y + row * width
@@ -49,7 +50,7 @@ extension Kernels {
         // Per block: width weight-gradient partials, then width bias-gradient partials.
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blocks * 2 * width))
         defer { partials.deallocate() }
-        parallelChunks(blocks, minimumPerChunk: max(1, 8192 / (blockRows * width))) { start, end in
+        parallelChunks(blocks, minimumPerChunk: max(1, (1 << 19) / (blockRows * width))) { start, end in
             for block in start..<end {
                 let pw = partials + block * 2 * width
                 let pb = pw + width

@@ -24,12 +24,6 @@ public struct AttentionRows: Sendable, Hashable {
     /// Number of keys the query sees.
     @inlinable
     public var keyCount: Int { first.count + second.count }
-
-    /// The row of the `j`-th key.
-    @inline(__always)
-    func keyRow(_ j: Int) -> Int {
-        j < first.count ? first.lowerBound + j : second.lowerBound + (j - first.count)
-    }
 }
 
 /// Where the heads of a packed `[rows, 3 · width]` in-projection output live.
@@ -77,24 +71,24 @@ extension Kernels {
         probabilityOffsets: [Int], into out: UnsafeMutablePointer<Float>,
         probabilities: UnsafeMutablePointer<Float>
     ) {
-        let d = layout.headWidth, rowWidth = layout.rowWidth, width = layout.width
-        queries.withUnsafeBufferPointer { queries in
+        let d = layout.headWidth
+        let width = layout.width
+        let keys = KeyRows(queries, rowWidth: layout.rowWidth)
+        probabilityOffsets.withUnsafeBufferPointer { offsets in
             parallelChunks(queries.count, minimumPerChunk: 8) { start, end in
                 for o in start..<end {
-                    let query = queries[o], keys = query.keyCount
+                    let rows = keys.rows(of: o)
+                    let q = packed + keys.queryStarts[o]
                     for h in 0..<layout.heads {
-                        let p = probabilities + probabilityOffsets[o] + h * keys
-                        let q = packed + query.query * rowWidth + h * d
-                        for j in 0..<keys {
-                            let k = packed + query.keyRow(j) * rowWidth + width + h * d
-                            p[j] = layout.scale * VectorLanes.dot(q, k, count: d)
+                        let p = probabilities + offsets[o] + h * rows.count
+                        for (j, row) in rows.enumerated() {
+                            p[j] = layout.scale * VectorLanes.dot(q + h * d, packed + row + width + h * d, count: d)
                         }
-                        softmaxRow(p, into: p, count: keys)
+                        softmaxRow(p, into: p, count: rows.count)
                         let destination = out + o * width + h * d
                         destination.update(repeating: 0, count: d)
-                        for j in 0..<keys {
-                            let v = packed + query.keyRow(j) * rowWidth + 2 * width + h * d
-                            addScaled(v, p[j], into: destination, count: d)
+                        for (j, row) in rows.enumerated() {
+                            addScaled(packed + row + 2 * width + h * d, p[j], into: destination, count: d)
                         }
                     }
                 }
@@ -116,37 +110,64 @@ extension Kernels {
         probabilityOffsets: [Int], probabilities: UnsafePointer<Float>,
         outputGradient: UnsafePointer<Float>, rows: Int, into packedGradient: UnsafeMutablePointer<Float>
     ) {
-        let d = layout.headWidth, rowWidth = layout.rowWidth, width = layout.width
-        packedGradient.update(repeating: 0, count: rows * rowWidth)
+        let d = layout.headWidth
+        let width = layout.width
+        packedGradient.update(repeating: 0, count: rows * layout.rowWidth)
+        let keys = KeyRows(queries, rowWidth: layout.rowWidth)
         let longest = queries.map(\.keyCount).max() ?? 0
-        queries.withUnsafeBufferPointer { queries in
+        probabilityOffsets.withUnsafeBufferPointer { offsets in
             parallelChunks(layout.heads, minimumPerChunk: 1) { startHead, endHead in
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest))
                 defer { scores.deallocate() }
                 for h in startHead..<endHead {
-                    for (o, query) in queries.enumerated() {
-                        let keys = query.keyCount
-                        let p = probabilities + probabilityOffsets[o] + h * keys
-                        let g = outputGradient + o * width + h * d
-                        let q = packed + query.query * rowWidth + h * d
+                    let column = h * d
+                    for o in 0..<queries.count {
+                        let rows = keys.rows(of: o)
+                        let p = probabilities + offsets[o] + h * rows.count
+                        let g = outputGradient + o * width + column
                         var inner: Float = 0
-                        for j in 0..<keys {
-                            let row = query.keyRow(j) * rowWidth + h * d
-                            scores[j] = VectorLanes.dot(g, packed + row + 2 * width, count: d)
+                        for (j, row) in rows.enumerated() {
+                            scores[j] = VectorLanes.dot(g, packed + row + 2 * width + column, count: d)
                             inner += p[j] * scores[j]
-                            addScaled(g, p[j], into: packedGradient + row + 2 * width, count: d)
+                            addScaled(g, p[j], into: packedGradient + row + 2 * width + column, count: d)
                         }
-                        let dq = packedGradient + query.query * rowWidth + h * d
-                        for j in 0..<keys {
-                            let row = query.keyRow(j) * rowWidth + h * d
+                        let q = packed + keys.queryStarts[o] + column
+                        let dq = packedGradient + keys.queryStarts[o] + column
+                        for (j, row) in rows.enumerated() {
                             let dS = layout.scale * p[j] * (scores[j] - inner)
-                            addScaled(packed + row + width, dS, into: dq, count: d)
-                            addScaled(q, dS, into: packedGradient + row + width, count: d)
+                            addScaled(packed + row + width + column, dS, into: dq, count: d)
+                            addScaled(q, dS, into: packedGradient + row + width + column, count: d)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Each query's packed-row start and its keys' row starts, flattened once so the inner
+    /// loops are pointer arithmetic.
+    struct KeyRows {
+        let queryStarts: [Int]
+        let keyStarts: [Int]
+        let firstKey: [Int]
+
+        init(_ queries: [AttentionRows], rowWidth: Int) {
+            var starts: [Int] = []
+            var first = [0]
+            starts.reserveCapacity(queries.reduce(0) { $0 + $1.keyCount })
+            for query in queries {
+                for row in query.first { starts.append(row * rowWidth) }
+                for row in query.second { starts.append(row * rowWidth) }
+                first.append(starts.count)
+            }
+            queryStarts = queries.map { $0.query * rowWidth }
+            keyStarts = starts
+            firstKey = first
+        }
+
+        /// The packed offsets of query `o`'s keys.
+        @inline(__always)
+        func rows(of o: Int) -> ArraySlice<Int> { keyStarts[firstKey[o]..<firstKey[o + 1]] }
     }
 
     /// `y[i] += a · x[i]` for `count` values.

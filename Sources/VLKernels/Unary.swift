@@ -16,10 +16,13 @@ public enum UnaryOperation: Sendable, Equatable {
     case clamp(lower: Float, upper: Float)
 
     /// Items per parallel chunk: cheap arithmetic needs more work per thread than `expf`.
+    /// Passes over fewer than about a million items run on the calling thread: waking a worker
+    /// and sharing a core with OpenBLAS's spinning threads costs more than it saves
+    /// (docs/ARCHITECTURE.md, Threads).
     var minimumPerChunk: Int {
         switch self {
-        case .relu, .squared, .abs, .clamp: 65536
-        default: 8192
+        case .relu, .squared, .abs, .clamp: 1 << 20
+        default: 1 << 19
         }
     }
 }
@@ -62,7 +65,7 @@ extension Kernels {
         case .sigmoid: for i in 0..<n { y[i] = 1 / (1 + expf(-x[i])) }
         case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
         case .gelu: for i in 0..<n { y[i] = 0.5 * x[i] * (1 + erff(x[i] * inverseSquareRootTwo)) }
-        case .quickGELU: for i in 0..<n { y[i] = x[i] / (1 + expf(-1.702 * x[i])) }
+        case .quickGELU: quickGELUForward(x, y, n)
         case .squared: for i in 0..<n { y[i] = x[i] * x[i] }
         case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
         case .power(let p): for i in 0..<n { y[i] = powf(x[i], p) }
@@ -110,14 +113,41 @@ extension Kernels {
         }
     }
 
-    /// `d/dx [x·s] = s + 1.702·x·s·(1 − s)` where `s = σ(1.702 x)`.
+    /// `x · σ(1.702 x)`, eight lanes at a time with ``VectorLanes/exp(_:)`` (a few ulp of
+    /// `expf`; lanes whose exponent leaves its range take `expf`, so saturation is exact):
+    /// CLIP's MLPs apply it to every hidden unit, where a scalar `expf` loop was a visible
+    /// share of a text-encoder step.
+    private static func quickGELUForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let slope = VectorLanes.Vector(repeating: -1.702)
+        var i = 0
+        while i + VectorLanes.width <= n {
+            let v = VectorLanes.load(x + i)
+            VectorLanes.store(v / (1 + VectorLanes.exp(v * slope)), y + i)
+            i += VectorLanes.width
+        }
+        while i < n {
+            y[i] = x[i] / (1 + expf(-1.702 * x[i]))
+            i += 1
+        }
+    }
+
+    /// `d/dx [x·s] = s + 1.702·x·s·(1 − s)` where `s = σ(1.702 x)`, vectorized as the forward.
     private static func quickGELUBackward(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
         _ n: Int
     ) {
-        for i in 0..<n {
+        let slope = VectorLanes.Vector(repeating: -1.702)
+        var i = 0
+        while i + VectorLanes.width <= n {
+            let v = VectorLanes.load(x + i)
+            let s = 1 / (1 + VectorLanes.exp(v * slope))
+            VectorLanes.store(VectorLanes.load(dy + i) * (s + 1.702 * v * s * (1 - s)), dx + i)
+            i += VectorLanes.width
+        }
+        while i < n {
             let s = 1 / (1 + expf(-1.702 * x[i]))
             dx[i] = dy[i] * (s + 1.702 * x[i] * s * (1 - s))
+            i += 1
         }
     }
 

@@ -80,10 +80,16 @@ public protocol AdaptationMethod: Sendable {
     /// name; called on a copy whose learned tensors require gradients. By default the gradients
     /// of ``loss(_:labels:clip:)``; ProGrad changes them.
     func gradients(_ images: ImageBatch, labels: [Int], clip: CLIP) -> (loss: Tensor, gradients: [String: Tensor])
+
+    /// A copy that computes its image-independent part once (CoOp's class text features) for
+    /// many evaluation batches; the copy's logits equal this method's. The default is `self`.
+    func preparedForInference(clip: CLIP) -> Self
 }
 
 extension AdaptationMethod {
     public static var usesFrozenImageFeatures: Bool { true }
+
+    public func preparedForInference(clip: CLIP) -> Self { self }
 
     public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
         Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)

@@ -37,7 +37,8 @@ public struct CoCoOp: AdaptationMethod {
                 container.contains(.initialWords)
                 ? try container.decodeIfPresent(String.self, forKey: .initialWords) : defaults.initialWords
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
+                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
+                    ?? defaults.contextLength,
                 initialWords: words,
                 metaNetReduction: try container.decodeIfPresent(Int.self, forKey: .metaNetReduction)
                     ?? defaults.metaNetReduction)
@@ -80,7 +81,8 @@ public struct CoCoOp: AdaptationMethod {
     public init(
         options: Options, clip: CLIP, tokenizer: any TextTokenizer, classNames: [String], seed: UInt64
     ) throws {
-        let width = clip.configuration.text.width, features = clip.configuration.embeddingWidth
+        let width = clip.configuration.text.width
+        let features = clip.configuration.embeddingWidth
         guard options.metaNetReduction > 0 && features / options.metaNetReduction > 0 else {
             throw MethodError.invalidOption(
                 name: "metaNetReduction", value: "\(options.metaNetReduction)",
@@ -135,13 +137,34 @@ public struct CoCoOp: AdaptationMethod {
     /// L2-normalized image feature `z` (`[batch, embeddingWidth]`).
     public func shiftedContext(normalizedImageFeatures z: Tensor) -> Tensor {
         let shift = metaNet2(metaNet1(z).relu())
-        let batch = z.shape[0], width = context.shape[1]
+        let batch = z.shape[0]
+        let width = context.shape[1]
         return context.reshaped([1, options.contextLength, width]) + shift.reshaped([batch, 1, width])
     }
 
+    /// Prompts encoded at once are capped near this many (images × classes), so evaluation
+    /// batches over many classes stay within memory; chunks change no value.
+    static let sequencesPerChunk = 4096
+
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
+        logits(images, clip: clip, sequencesPerChunk: Self.sequencesPerChunk)
+    }
+
+    /// Logits computed for chunks of about `sequencesPerChunk / classes` images at a time.
+    func logits(_ images: ImageBatch, clip: CLIP, sequencesPerChunk: Int) -> Tensor {
         let z = images.features(using: clip).normalized(alongAxis: -1)
-        let batch = z.shape[0], classes = prompts.classCount
+        let chunk = Swift.max(1, sequencesPerChunk / prompts.classCount)
+        guard z.shape[0] > chunk else { return logits(normalizedFeatures: z, clip: clip) }
+        let pieces = stride(from: 0, to: z.shape[0], by: chunk).map { start in
+            logits(normalizedFeatures: z.slice(alongAxis: 0, start..<Swift.min(start + chunk, z.shape[0])), clip: clip)
+        }
+        return Tensor.concatenated(pieces, alongAxis: 0)
+    }
+
+    /// Logits `[batch, classes]` for L2-normalized image features `[batch, embeddingWidth]`.
+    func logits(normalizedFeatures z: Tensor, clip: CLIP) -> Tensor {
+        let batch = z.shape[0]
+        let classes = prompts.classCount
         // One prompt group per image: each image's shifted context is shared by all classes.
         let text = prompts.textFeatures(PromptContext(shared: shiftedContext(normalizedImageFeatures: z)), clip: clip)
         let classifier = text.normalized(alongAxis: -1).reshaped([batch, classes, -1])

@@ -52,8 +52,10 @@ public struct CoOp: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
-                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific) ?? defaults.classSpecific,
+                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
+                    ?? defaults.contextLength,
+                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific)
+                    ?? defaults.classSpecific,
                 initialWords: try container.decodeIfPresent(String.self, forKey: .initialWords),
                 classTokenPosition: try container.decodeIfPresent(ClassTokenPosition.self, forKey: .classTokenPosition)
                     ?? defaults.classTokenPosition)
@@ -76,6 +78,9 @@ public struct CoOp: AdaptationMethod {
     public var context: Tensor
     /// The frozen prompt parts for the current class names.
     public var prompts: PromptSkeleton
+    /// Normalized text features computed by ``preparedForInference(clip:)``, with the context
+    /// and class names they were computed from (used only while both are unchanged).
+    var inferenceClassifier: (context: Tensor, classNames: [String], features: Tensor)?
 
     public var classNames: [String] { prompts.classNames }
 
@@ -90,14 +95,17 @@ public struct CoOp: AdaptationMethod {
             resolved.initialWords = phrase
             resolved.contextLength = context.shape[0]
             guard resolved.contextLength > 0 else {
-                throw MethodError.invalidOption(name: "initialWords", value: "'\(words)'", requirement: "at least one token")
+                throw MethodError.invalidOption(
+                    name: "initialWords", value: "'\(words)'", requirement: "at least one token")
             }
         } else {
             guard options.contextLength > 0 else {
                 throw MethodError.invalidOption(
                     name: "contextLength", value: "\(options.contextLength)", requirement: "at least 1")
             }
-            let shape = options.classSpecific ? [classNames.count, options.contextLength, width] : [options.contextLength, width]
+            let shape =
+                options.classSpecific
+                ? [classNames.count, options.contextLength, width] : [options.contextLength, width]
             context = Tensor.normal(shape, standardDeviation: 0.02, seed: seed)
         }
         self.options = resolved
@@ -152,6 +160,21 @@ public struct CoOp: AdaptationMethod {
     }
 
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
-        clip.logits(imageFeatures: images.features(using: clip), textFeatures: textFeatures(clip: clip))
+        let features = images.features(using: clip)
+        if let cache = inferenceClassifier, cache.context.storage === context.storage,
+            cache.classNames == classNames, !context.requiresGradient
+        {
+            return features.normalized(alongAxis: -1).matmul(cache.features, transposeOther: true)
+                * clip.logitScale.exp()
+        }
+        return clip.logits(imageFeatures: features, textFeatures: textFeatures(clip: clip))
+    }
+
+    public func preparedForInference(clip: CLIP) -> CoOp {
+        var copy = self
+        copy.inferenceClassifier = (
+            context, classNames, textFeatures(clip: clip).detached().normalized(alongAxis: -1)
+        )
+        return copy
     }
 }

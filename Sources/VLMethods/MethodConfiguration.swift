@@ -17,7 +17,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     /// The method's paper, for listings.
     public var paper: String {
         switch self {
-        case .zeroShot: "Radford et al., Learning Transferable Visual Models From Natural Language Supervision (ICML 2021)"
+        case .zeroShot:
+            "Radford et al., Learning Transferable Visual Models From Natural Language Supervision (ICML 2021)"
         case .coop: "Zhou et al., Learning to Prompt for Vision-Language Models (IJCV 2022)"
         case .cocoop: "Zhou et al., Conditional Prompt Learning for Vision-Language Models (CVPR 2022)"
         case .kgcoop: "Yao et al., Visual-Language Prompt Tuning with Knowledge-guided Context Optimization (CVPR 2023)"

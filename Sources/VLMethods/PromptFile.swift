@@ -103,7 +103,9 @@ public struct PromptFile: Sendable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json(_ value: some Encodable) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var metadata = [
             "format": Self.formatName,
             "format_version": String(Self.formatVersion),
@@ -144,7 +146,8 @@ public struct PromptFile: Sendable {
         guard let kind = MethodKind(rawValue: try field("method")) else {
             throw PromptFileError.malformedMetadata(
                 path: path, key: "method",
-                detail: "'\(metadata["method"]!)' is not one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                detail: "'\(metadata["method"]!)' is not one of "
+                    + MethodKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         do {
             configuration = try MethodConfiguration(kind: kind, optionsJSON: Data(try field("options").utf8))
@@ -189,7 +192,8 @@ public enum PromptFileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notAPromptFile(let path, let format):
-            "\(path) is not a VLPrompt prompt file (metadata format is \(format.map { "'\($0)'" } ?? "absent"), expected '\(PromptFile.formatName)')"
+            "\(path) is not a VLPrompt prompt file (metadata format is \(format.map { "'\($0)'" } ?? "absent"), "
+                + "expected '\(PromptFile.formatName)')"
         case .unsupportedVersion(let path, let version):
             "\(path) has prompt format version \(version); this VLPrompt reads version \(PromptFile.formatVersion)"
         case .missingMetadata(let path, let key):

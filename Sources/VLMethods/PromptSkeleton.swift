@@ -78,7 +78,8 @@ public struct PromptSkeleton: Sendable {
         let prefixCount = tokenizer.encode(prefixText).count
         guard prefixCount == contextTokens else {
             throw MethodError.invalidOption(
-                name: "context text", value: "'\(prefixText)'", requirement: "\(contextTokens) tokens, not \(prefixCount)")
+                name: "context text", value: "'\(prefixText)'",
+                requirement: "\(contextTokens) tokens, not \(prefixCount)")
         }
         let configuration = clip.configuration.text
         let names = classNames.map { $0.replacingOccurrences(of: "_", with: " ") }
@@ -188,11 +189,13 @@ struct PromptRows {
             precondition(
                 (tensor.rank == 2 || (tensor.rank == 3 && tensor.shape[0] == skeleton.classCount))
                     && tensor.shape[tensor.rank - 1] == width,
-                "\(name) context must be [tokens, \(width)] or [\(skeleton.classCount), tokens, \(width)], got \(tensor.shape)")
+                "\(name) context must be [tokens, \(width)] or [\(skeleton.classCount), tokens, \(width)], "
+                    + "got \(tensor.shape)")
             return tensor.rank == 3
         }
         if let shared = context.shared {
-            precondition(shared.rank == 3 && shared.shape[2] == width, "shared context must be [groups, tokens, \(width)]")
+            precondition(
+                shared.rank == 3 && shared.shape[2] == width, "shared context must be [groups, tokens, \(width)]")
         }
         self.skeleton = skeleton
         groups = context.groups
@@ -201,7 +204,8 @@ struct PromptRows {
         afterTokens = tokens(context.afterName)
         precondition(
             sharedTokens + beforeTokens + afterTokens == skeleton.contextTokens,
-            "context tokens \(sharedTokens) + \(beforeTokens) + \(afterTokens) must fill the \(skeleton.contextTokens) positions")
+            "context tokens \(sharedTokens) + \(beforeTokens) + \(afterTokens) must fill the "
+                + "\(skeleton.contextTokens) positions")
         beforeIsPerClass = perClass(context.beforeName, "before-name")
         afterIsPerClass = perClass(context.afterName, "after-name")
         let parts = [skeleton.vocabulary, flat(context.shared), flat(context.beforeName), flat(context.afterName)]
@@ -213,7 +217,8 @@ struct PromptRows {
 
     /// Row indices of the full `contextLength`-token prompt of class `c` in `group`.
     func sequence(group: Int, class c: Int) -> [Int] {
-        let ids = skeleton.tokenIDs[c], nameStart = 1 + skeleton.contextTokens
+        let ids = skeleton.tokenIDs[c]
+        let nameStart = 1 + skeleton.contextTokens
         let nameEnd = nameStart + skeleton.nameLengths[c]
         var result = [skeleton.rowOfID[ids[0]]!]
         result += (0..<sharedTokens).map { sharedOffset + group * sharedTokens + $0 }

@@ -98,7 +98,8 @@ extension CoOp {
     /// 200 at 8 and 16; ImageNet always 50.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         let epochs =
-            dataset == "ImageNet" ? 50
+            dataset == "ImageNet"
+            ? 50
             : shots <= 1 ? 50 : shots <= 4 ? 100 : 200
         return TrainingRecipe(epochs: epochs, batchSize: 32)
     }

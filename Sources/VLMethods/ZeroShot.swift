@@ -22,7 +22,8 @@ public struct ZeroShot: AdaptationMethod {
         /// Decodes the options, taking the default for an absent key.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(templates: try container.decodeIfPresent([String].self, forKey: .templates) ?? Options().templates)
+            self.init(
+                templates: try container.decodeIfPresent([String].self, forKey: .templates) ?? Options().templates)
         }
     }
 
@@ -91,7 +92,8 @@ public struct ZeroShot: AdaptationMethod {
             for text in chunk {
                 let body = tokenizer.encode(text)
                 guard body.count + 2 <= contextLength else {
-                    throw MethodError.promptTooLong(className: text, tokens: body.count + 2, contextLength: contextLength)
+                    throw MethodError.promptTooLong(
+                        className: text, tokens: body.count + 2, contextLength: contextLength)
                 }
                 let row = [tokenizer.startOfTextID] + body + [tokenizer.endOfTextID]
                 rows.append(row + Array(repeating: 0, count: contextLength - row.count))

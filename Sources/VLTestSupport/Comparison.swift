@@ -85,7 +85,8 @@ public func expectClose(
 ) {
     let prefix = label.isEmpty ? "" : label + ": "
     guard let error = relativeError(actual, expected) else {
-        Issue.record("\(prefix)shape \(actual.shape) differs from expected \(expected.shape)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(prefix)shape \(actual.shape) differs from expected \(expected.shape)", sourceLocation: sourceLocation)
         return
     }
     if !(error <= bound.bound) {

@@ -92,7 +92,8 @@ public struct CheckpointLocation: Sendable {
         } catch {
             throw TrainingError.malformedCheckpoint(path: path, detail: "run description: \(error)")
         }
-        var learned: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+        var learned: [String: Tensor] = [:]
+        var optimizer: [String: Tensor] = [:]
         for (name, tensor) in try loadSafeTensors(from: url) {
             if name.hasPrefix(Self.methodPrefix) {
                 learned[String(name.dropFirst(Self.methodPrefix.count))] = tensor

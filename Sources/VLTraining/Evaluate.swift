@@ -26,6 +26,7 @@ public func evaluate<Method: AdaptationMethod>(
     guard !data.items.isEmpty else { throw TrainingError.empty(what: "the evaluation set") }
     try data.checkLabels()
     let preprocessing = (pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize)).evaluation
+    let method = method.preparedForInference(clip: clip)
     var evaluator = try ClassificationEvaluator(classes: method.classNames.count)
     var predictions: [Int] = []
     for start in stride(from: 0, to: data.items.count, by: max(1, batchSize)) {

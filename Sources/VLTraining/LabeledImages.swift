@@ -66,7 +66,8 @@ public struct LabeledImages: Sendable {
         defer { results.deallocate() }
         let next = Atomic<Int>(0)
         nonisolated(unsafe) let slots = results
-        let items = self.items, images = self.images
+        let items = self.items
+        let images = self.images
         DispatchQueue.concurrentPerform(iterations: max(1, min(Kernels.threadCount, indices.count))) { _ in
             while true {
                 let position = next.wrappingAdd(1, ordering: .relaxed).oldValue

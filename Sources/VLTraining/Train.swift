@@ -141,7 +141,8 @@ public func trainingStep<Method: AdaptationMethod>(
 extension ImageBatch {
     /// Up to `count` consecutive, nearly equal chunks of the batch with their index ranges.
     func chunks(_ count: Int) -> [(images: ImageBatch, range: Range<Int>, count: Int)] {
-        let total = self.count, pieces = Swift.max(1, Swift.min(count, total))
+        let total = self.count
+        let pieces = Swift.max(1, Swift.min(count, total))
         guard pieces > 1 else { return [(self, 0..<total, total)] }
         return (0..<pieces).map { piece in
             let range = (total * piece / pieces)..<(total * (piece + 1) / pieces)
@@ -183,7 +184,10 @@ struct TrainingRun {
     var cachedFeatures: [Int: Tensor] = [:]
 
     /// Random streams derived from the run seed.
-    enum Stream: UInt64 { case order = 1, augmentation = 2 }
+    enum Stream: UInt64 {
+        case order = 1
+        case augmentation = 2
+    }
 
     /// The batches of `epoch`: a seeded permutation cut into `batchSize` pieces, the last
     /// partial piece dropped when at least one full batch exists (Dassl's `drop_last`).
@@ -208,10 +212,12 @@ struct TrainingRun {
         case .randomResizedCrop(let scale, let flip):
             let augmentation = pipeline.training(minimumScale: scale, flipProbability: flip)
             let epochSeed = epochSeed(.augmentation, epoch)
-            let pixels = stackImages(try data.loadImages(indices) { image, position in
-                var generator = RandomGenerator(seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
-                return augmentation(image, using: &generator)
-            })
+            let pixels = stackImages(
+                try data.loadImages(indices) { image, position in
+                    var generator = RandomGenerator(
+                        seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
+                    return augmentation(image, using: &generator)
+                })
             return usesFeatures ? .features(clip.encodeImage(pixels)) : .pixels(pixels)
         case .none:
             guard usesFeatures else { return .pixels(try evaluationPixels(indices)) }

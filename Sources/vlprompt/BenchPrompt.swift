@@ -35,7 +35,8 @@ struct PromptBenchmarkOptions: ParsableArguments {
 
     func validate() throws {
         guard CLIPConfiguration.preset(named: arch) != nil else {
-            throw ValidationError("--arch must be one of \(CLIPConfiguration.presets.map(\.name).joined(separator: ", "))")
+            throw ValidationError(
+                "--arch must be one of \(CLIPConfiguration.presets.map(\.name).joined(separator: ", "))")
         }
         guard classes >= 1, steps >= 1, (batch ?? 1) >= 1, (officialSteps ?? 0) >= 0 else {
             throw ValidationError("--classes, --steps and --batch must be positive, --official-steps ≥ 0")
@@ -54,14 +55,16 @@ extension Bench {
                 options: options, defaultBatch: 32, defaultOfficialSteps: 0, officialPerImage: false
             ) { clip, tokenizer, names in
                 try CoOp(
-                    options: CoOp.Options(contextLength: 16), clip: clip, tokenizer: tokenizer, classNames: names, seed: 1)
+                    options: CoOp.Options(contextLength: 16), clip: clip, tokenizer: tokenizer, classNames: names,
+                    seed: 1)
             }.run(name: "coop")
         }
     }
 
     struct CoCoOpSpeed: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "cocoop", abstract: "Time CoCoOp training steps (Meta-Net, 4 context vectors from \"a photo of a\").")
+            commandName: "cocoop",
+            abstract: "Time CoCoOp training steps (Meta-Net, 4 context vectors from \"a photo of a\").")
         @OptionGroup var options: PromptBenchmarkOptions
 
         func run() throws {
@@ -98,8 +101,11 @@ struct PromptBenchmark<Method: AdaptationMethod> {
 
         enum CodingKeys: String, CodingKey {
             case benchmark, arch, classes, batch, threads, steps, loss
-            case textStepMs = "text_step_ms", stepMs = "step_ms", officialTextStepMs = "official_text_step_ms"
-            case speedupOverOfficial = "speedup_over_official", peakRSSMb = "peak_rss_mb"
+            case textStepMs = "text_step_ms"
+            case stepMs = "step_ms"
+            case officialTextStepMs = "official_text_step_ms"
+            case speedupOverOfficial = "speedup_over_official"
+            case peakRSSMb = "peak_rss_mb"
         }
     }
 

@@ -41,14 +41,17 @@ struct EvalCommand: ParsableCommand {
             method, resolved: resolved, data: data, batchSize: batchSize, progress: json ? nil : TrainingProgress())
         let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
         return try jsonLine(
-            ResultLine(method: file.configuration.kind.rawValue, dataset: source.identifier, evaluations: [key: result.metrics]))
+            ResultLine(
+                method: file.configuration.kind.rawValue, dataset: source.identifier, evaluations: [key: result.metrics]
+            ))
     }
 }
 
 /// Refuses (or warns about) a prompt learned on other weights.
 func checkModel(_ file: PromptFile, _ resolved: ResolvedModel, ignore: Bool) throws {
     guard let expected = file.model.sha256, let actual = resolved.identity.sha256, expected != actual else { return }
-    let message = "the prompt was learned on \(file.model.name) (sha256 \(expected.prefix(12))…), "
+    let message =
+        "the prompt was learned on \(file.model.name) (sha256 \(expected.prefix(12))…), "
         + "but the model given has sha256 \(actual.prefix(12))…"
     if ignore {
         note("warning: " + message)

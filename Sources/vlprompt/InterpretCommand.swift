@@ -49,7 +49,8 @@ struct InterpretCommand: ParsableCommand {
                 let scores = Array(distances[(row * table.shape[0])..<((row + 1) * table.shape[0])])
                 let nearest = scores.indices.sorted { scores[$0] < scores[$1] }.prefix(top).map { id in
                     Vector.Neighbour(
-                        token: Self.spelling(id, resolved.tokenizer), id: id, distance: Double(max(scores[id], 0)).squareRoot())
+                        token: Self.spelling(id, resolved.tokenizer), id: id,
+                        distance: Double(max(scores[id], 0)).squareRoot())
                 }
                 vectors.append(Vector(tensor: name, index: Self.unflatten(row, leading), nearest: nearest))
             }
@@ -70,7 +71,8 @@ struct InterpretCommand: ParsableCommand {
         var result = products
         for i in vectorNorms.indices {
             for j in tableNorms.indices {
-                result[i * tableNorms.count + j] = vectorNorms[i] - 2 * products[i * tableNorms.count + j] + tableNorms[j]
+                result[i * tableNorms.count + j] =
+                    vectorNorms[i] - 2 * products[i * tableNorms.count + j] + tableNorms[j]
             }
         }
         return result

@@ -18,7 +18,8 @@ struct MethodsCommand: ParsableCommand {
         var recipe16Shots: TrainingRecipe
 
         enum CodingKeys: String, CodingKey {
-            case name, paper, options, recipe16Shots = "recipe_16_shots"
+            case name, paper, options
+            case recipe16Shots = "recipe_16_shots"
         }
     }
 

@@ -59,7 +59,8 @@ struct PredictCommand: ParsableCommand {
             if json {
                 output += try jsonLine(prediction) + "\n"
             } else {
-                output += path + ": "
+                output +=
+                    path + ": "
                     + prediction.labels.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
                     .joined(separator: ", ") + "\n"
             }

@@ -31,7 +31,8 @@ enum ModelResolution {
         let identity = PromptFile.Model(
             name: url.deletingPathExtension().lastPathComponent, path: path, sha256: clip.contentHash())
         return ResolvedModel(
-            clip: clip, tokenizer: try BPETokenizer(), pipeline: ImagePipeline(size: clip.configuration.vision.imageSize),
+            clip: clip, tokenizer: try BPETokenizer(),
+            pipeline: ImagePipeline(size: clip.configuration.vision.imageSize),
             identity: identity)
     }
 

@@ -78,7 +78,8 @@ struct TrainCommand: ParsableCommand {
 
         var evaluations: [String: ClassificationMetrics] = [:]
         let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
-        evaluations[key] = try test(trained, resolved: resolved, data: LabeledImages(splits, split: .test, images: images))
+        evaluations[key] = try test(
+            trained, resolved: resolved, data: LabeledImages(splits, split: .test, images: images))
         if subsample == .base {
             let novel = fewShot.subsampled(.novel)
             let transferred = try retargeted(trained, to: novel.promptClassNames, resolved: resolved)
@@ -90,11 +91,14 @@ struct TrainCommand: ParsableCommand {
                 method: method.rawValue, options: try JSONValue(encoding: ["method": configuration]),
                 dataset: source.identifier, shots: shots, seed: seed, subsample: subsample,
                 subsetFile: run.subsetURL.lastPathComponent,
-                model: ModelIdentity(name: resolved.identity.name, weights: resolved.identity.path, sha256: resolved.identity.sha256),
+                model: ModelIdentity(
+                    name: resolved.identity.name, weights: resolved.identity.path, sha256: resolved.identity.sha256),
                 environment: RunEnvironment.current(threads: threads), startedAt: startedAt, finishedAt: Date(),
                 evaluations: evaluations))
         return try jsonLine(
-            ResultLine(method: method.rawValue, dataset: source.identifier, shots: shots, seed: seed, evaluations: evaluations))
+            ResultLine(
+                method: method.rawValue, dataset: source.identifier, shots: shots, seed: seed, evaluations: evaluations)
+        )
     }
 
     private func defaultOutput(_ identifier: String) -> String {
@@ -135,7 +139,9 @@ struct ResultLine: Encodable {
     var evaluations: [String: ClassificationMetrics]
 
     enum CodingKeys: String, CodingKey {
-        case method, dataset, shots, seed, accuracy, base, novel, harmonicMean = "harmonic_mean", metrics
+        case method, dataset, shots, seed, accuracy, base, novel
+        case harmonicMean = "harmonic_mean"
+        case metrics
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -146,7 +152,8 @@ struct ResultLine: Encodable {
         try container.encodeIfPresent(seed, forKey: .seed)
         let base = evaluations[RunRecord.EvaluationKey.base]?.top1
         let novel = evaluations[RunRecord.EvaluationKey.novel]?.top1
-        let headline = evaluations[RunRecord.EvaluationKey.test] ?? evaluations[RunRecord.EvaluationKey.base]
+        let headline =
+            evaluations[RunRecord.EvaluationKey.test] ?? evaluations[RunRecord.EvaluationKey.base]
             ?? evaluations[RunRecord.EvaluationKey.novel]
         try container.encodeIfPresent(headline?.top1, forKey: .accuracy)
         try container.encodeIfPresent(base, forKey: .base)

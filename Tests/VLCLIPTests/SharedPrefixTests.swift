@@ -4,6 +4,7 @@
 import Testing
 import VLTensor
 import VLTestSupport
+
 @testable import VLCLIP
 
 @Suite("shared-prefix text encoding")
@@ -16,7 +17,8 @@ struct SharedPrefixTests {
     /// The same sequences laid out in full (`contextLength` tokens, random padding after the
     /// pooled token) with their pooling positions.
     static func fullSequences(prefixes: Tensor, suffixTokens: Tensor, contextLength: Int) -> (Tensor, [Int]) {
-        var rows: [Tensor] = [], pooled: [Int] = []
+        var rows: [Tensor] = []
+        var pooled: [Int] = []
         var start = 0
         for (index, suffix) in suffixes.enumerated() {
             let prefix = prefixes.slice(alongAxis: 0, suffix.group..<(suffix.group + 1)).reshaped([3, -1])
@@ -48,7 +50,8 @@ struct SharedPrefixTests {
         let sharedGradients = (shared * weights).sum().gradients()
         let referenceGradients = (reference * weights).sum().gradients()
         expectClose(
-            sharedGradients.gradient(for: prefixes), referenceGradients.gradient(for: prefixes), .exactShortcut, "prefixes")
+            sharedGradients.gradient(for: prefixes), referenceGradients.gradient(for: prefixes), .exactShortcut,
+            "prefixes")
         expectClose(
             sharedGradients.gradient(for: suffixTokens), referenceGradients.gradient(for: suffixTokens),
             .exactShortcut, "suffix tokens")
@@ -70,4 +73,3 @@ struct SharedPrefixTests {
         }
     }
 }
-

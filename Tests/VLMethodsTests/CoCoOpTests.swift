@@ -6,12 +6,14 @@ import Testing
 import VLCLIP
 import VLTensor
 import VLTestSupport
+
 @testable import VLMethods
 
 @Suite("CoCoOp")
 struct CoCoOpTests {
     /// Loss and gradients of every learned tensor on the fixture's first batch of pixels.
-    static func firstStep(_ method: CoCoOp, clip: CLIP, fixture: Fixture) -> (loss: Float, gradients: [String: Tensor]) {
+    static func firstStep(_ method: CoCoOp, clip: CLIP, fixture: Fixture) -> (loss: Float, gradients: [String: Tensor])
+    {
         let live = method.requiringGradients()
         let pixels = TinyPrompts.step(fixture["pixels"], 0)
         let loss = live.loss(.pixels(pixels), labels: TinyPrompts.labels(fixture, step: 0, batch: 2), clip: clip)
@@ -80,5 +82,34 @@ struct CoCoOpTests {
         #expect(random.initialWords == nil)
         let encoded = try JSONEncoder().encode(random)
         #expect(try JSONDecoder().decode(CoCoOp.Options.self, from: encoded) == random)
+    }
+}
+
+@Suite("inference shortcuts")
+struct InferenceShortcutTests {
+    @Test("CoCoOp logits computed in chunks of images equal the whole batch")
+    func cocoopChunks() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.cocoop())
+        let method = try TinyPrompts.cocoop(clip: clip, fixture: fixture)
+        let pixels = Tensor.concatenated(
+            (0..<3).map { TinyPrompts.step(fixture["pixels"], $0) }, alongAxis: 0)
+        let whole = method.logits(.pixels(pixels), clip: clip)
+        let chunked = method.logits(.pixels(pixels), clip: clip, sequencesPerChunk: 10)
+        #expect(whole.shape == [6, 5])
+        expectClose(chunked, whole, .exactShortcut)
+    }
+
+    @Test("CoOp prepared for inference reuses its class features until the context changes")
+    func coopPrepared() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.coop())
+        let options = try TinyPrompts.variants(fixture).first { $0.name == "unified_end_random" }!.options
+        let method = try TinyPrompts.coop("unified_end_random", options, clip: clip, fixture: fixture)
+        let features = ImageBatch.features(TinyPrompts.step(fixture["image_features"], 0))
+        var prepared = method.preparedForInference(clip: clip)
+        expectClose(prepared.logits(features, clip: clip), method.logits(features, clip: clip), .exactShortcut)
+        prepared.context = prepared.context * 2
+        var changed = method
+        changed.context = method.context * 2
+        expectClose(prepared.logits(features, clip: clip), changed.logits(features, clip: clip), .exactShortcut)
     }
 }

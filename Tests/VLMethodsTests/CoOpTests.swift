@@ -5,6 +5,7 @@ import Testing
 import VLCLIP
 import VLTensor
 import VLTestSupport
+
 @testable import VLMethods
 
 @Suite("CoOp")
@@ -103,7 +104,8 @@ struct CoOpTests {
         let features = TinyPrompts.step(fixture["image_features"], 1)
         #expect(method.logits(.features(features), clip: clip).shape == [6, 3])
         #expect(
-            method.logits(.features(features), clip: clip).array == rebuilt.logits(.features(features), clip: clip).array)
+            method.logits(.features(features), clip: clip).array
+                == rebuilt.logits(.features(features), clip: clip).array)
 
         let specific = try TinyPrompts.variants(fixture).first { $0.name == "specific_end_random" }!.options
         var classSpecific = try TinyPrompts.coop("specific_end_random", specific, clip: clip, fixture: fixture)

@@ -8,6 +8,7 @@ import VLFormats
 import VLNN
 import VLTensor
 import VLTestSupport
+
 @testable import VLMethods
 
 @Suite("method registry")
@@ -62,9 +63,11 @@ struct PromptFileTests {
     @Test("save and load round-trip the tensors, metadata and logits", arguments: [MethodKind.coop, .cocoop])
     func roundTrip(kind: MethodKind) throws {
         let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.coop())
-        let tokenizer = try TinyPrompts.tokenizer(fixture), names = try TinyPrompts.classNames(fixture)
+        let tokenizer = try TinyPrompts.tokenizer(fixture)
+        let names = try TinyPrompts.classNames(fixture)
         let configuration: MethodConfiguration =
-            kind == .coop ? .coop(CoOp.Options(contextLength: 6, classTokenPosition: .front)) : .cocoop(CoCoOp.Options())
+            kind == .coop
+            ? .coop(CoOp.Options(contextLength: 6, classTokenPosition: .front)) : .cocoop(CoCoOp.Options())
         let method = try configuration.makeMethod(clip: clip, tokenizer: tokenizer, classNames: names, seed: 9)
         let model = PromptFile.Model(name: "tiny", path: "tiny_openai.safetensors", sha256: clip.contentHash())
         let training = PromptFile.Training(dataset: "world:shapes", shots: 4, seed: 9, subsample: "base", epochs: 2)
@@ -89,7 +92,9 @@ struct PromptFileTests {
 
         let rebuilt = try loaded.makeMethod(clip: clip, tokenizer: tokenizer)
         let features = TinyPrompts.step(fixture["image_features"], 2)
-        #expect(rebuilt.logits(.features(features), clip: clip).array == method.logits(.features(features), clip: clip).array)
+        #expect(
+            rebuilt.logits(.features(features), clip: clip).array
+                == method.logits(.features(features), clip: clip).array)
         let transferred = try loaded.makeMethod(clip: clip, tokenizer: tokenizer, classNames: ["w9", "w10 w11"])
         #expect(transferred.classNames == ["w9", "w10 w11"])
         #expect(transferred.logits(.features(features), clip: clip).shape == [6, 2])
@@ -137,8 +142,11 @@ struct ZeroShotTests {
             classNames: ["w1", "w2 w3"], seed: 0)
         #expect(ZeroShot.trainable.isEmpty)
         let perTemplate = templates.map { template in
-            clip.encodeText(try! tokenizer.tokenize(["w1", "w2 w3"].map { template.replacingOccurrences(of: "{}", with: $0) }, contextLength: 16))
-                .normalized(alongAxis: -1)
+            clip.encodeText(
+                try! tokenizer.tokenize(
+                    ["w1", "w2 w3"].map { template.replacingOccurrences(of: "{}", with: $0) }, contextLength: 16)
+            )
+            .normalized(alongAxis: -1)
         }
         let classifier = ((perTemplate[0] + perTemplate[1]) * 0.5).normalized(alongAxis: -1)
         let features = TinyPrompts.step(fixture["image_features"], 0)

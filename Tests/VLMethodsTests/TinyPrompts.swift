@@ -5,6 +5,7 @@ import Foundation
 import VLCLIP
 import VLTensor
 import VLTestSupport
+
 @testable import VLMethods
 
 enum TinyPrompts {
@@ -49,7 +50,8 @@ enum TinyPrompts {
     /// CoOp for a fixture variant, starting from the fixture's initial context.
     static func coop(_ name: String, _ options: CoOp.Options, clip: CLIP, fixture: Fixture) throws -> CoOp {
         var method = try CoOp(
-            options: options, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture), seed: 1)
+            options: options, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture),
+            seed: 1)
         method.context = fixture["\(name).initial_ctx"]
         return method
     }

@@ -143,7 +143,9 @@ struct TrainTests {
             if case .checkpointSaved(epoch: 1, _) = event { throw Killed() }
         }
         var resumed = try fresh()
-        #expect(try train(&resumed, clip: clip, on: data, recipe: recipe, seed: 3, checkpoints: checkpoints).firstEpoch == 2)
+        #expect(
+            try train(&resumed, clip: clip, on: data, recipe: recipe, seed: 3, checkpoints: checkpoints).firstEpoch == 2
+        )
         for (name, tensor) in uninterrupted.trainableTensors {
             #expect(resumed.trainableTensors[name]!.array == tensor.array, "\(name)")
         }
@@ -184,11 +186,14 @@ struct MicroBatchTests {
     @Test("accumulating gradients over micro-batches gives the same step")
     func sameStep() throws {
         let (clip, fixture) = (try TinyPrompts.clip(), try TinyPrompts.cocoop())
-        let pixels = TinyPrompts.step(fixture["pixels"], 0), more = TinyPrompts.step(fixture["pixels"], 1)
+        let pixels = TinyPrompts.step(fixture["pixels"], 0)
+        let more = TinyPrompts.step(fixture["pixels"], 1)
         let images = ImageBatch.features(clip.encodeImage(Tensor.concatenated([pixels, more], alongAxis: 0)))
         let labels = TinyPrompts.labels(fixture, step: 0, batch: 2) + TinyPrompts.labels(fixture, step: 1, batch: 2)
-        var whole = try TinyPrompts.cocoop(clip: clip, fixture: fixture), split = whole
-        var first: any Optimizer = SGD(.dassl), second: any Optimizer = SGD(.dassl)
+        var whole = try TinyPrompts.cocoop(clip: clip, fixture: fixture)
+        var split = whole
+        var first: any Optimizer = SGD(.dassl)
+        var second: any Optimizer = SGD(.dassl)
         let wholeLoss = trainingStep(&whole, &first, images: images, labels: labels, clip: clip, learningRate: 0.5)
         let splitLoss = trainingStep(
             &split, &second, images: images, labels: labels, clip: clip, learningRate: 0.5, microBatches: 3)

@@ -9,13 +9,15 @@ import VLMethods
 import VLNN
 import VLTensor
 import VLWorld
+
 @testable import vlprompt
 
 @Suite("vlprompt train, eval, predict, interpret, methods", .serialized)
 struct PromptCommandsTests {
     /// A folder with a random CLIP that reads the real tokenizer's ids and the world's images.
     static func workspace() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlprompt-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vlprompt-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configuration = CLIPConfiguration(
             embeddingWidth: 32, vision: .init(imageSize: 32, patchSize: 8, width: 64, layers: 1, heads: 1),
@@ -58,7 +60,8 @@ struct PromptCommandsTests {
         #expect(file.training?.shots == 1 && file.training?.epochs == 2)
 
         let shifted = try Self.object(
-            try EvalCommand.parse(["--prompt", prompt, "--dataset", "world:shapes-sketch", "--model", model, "--json"]).execute())
+            try EvalCommand.parse(["--prompt", prompt, "--dataset", "world:shapes-sketch", "--model", model, "--json"])
+                .execute())
         #expect(shifted["dataset"] as? String == "world:shapes-sketch")
         #expect(shifted["accuracy"] is Double)
 
@@ -68,7 +71,8 @@ struct PromptCommandsTests {
         try PNGWriter.write(pixels: example.pixels, width: world.size, height: world.size, to: image)
         let predicted = try PredictCommand.parse(["--prompt", prompt, "--model", model, "--top", "2", "--json", image])
             .execute()
-        let labels = try #require(try Self.object(predicted.trimmingCharacters(in: .newlines))["labels"] as? [[String: Any]])
+        let labels = try #require(
+            try Self.object(predicted.trimmingCharacters(in: .newlines))["labels"] as? [[String: Any]])
         #expect(labels.count == 2)
         #expect(labels.allSatisfy { world.classNames.contains($0["name"] as? String ?? "") })
 
@@ -82,12 +86,15 @@ struct PromptCommandsTests {
         let directory = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = try TrainCommand.parse([
-            "--method", "cocoop", "--dataset", "world:shapes", "--model", directory.appendingPathComponent("model.safetensors").path,
-            "--shots", "1", "--epochs", "1", "--subsample", "base", "--out", directory.appendingPathComponent("run").path,
+            "--method", "cocoop", "--dataset", "world:shapes", "--model",
+            directory.appendingPathComponent("model.safetensors").path,
+            "--shots", "1", "--epochs", "1", "--subsample", "base", "--out",
+            directory.appendingPathComponent("run").path,
             "--json",
         ]).execute()
         let result = try Self.object(output)
-        let base = try #require(result["base"] as? Double), novel = try #require(result["novel"] as? Double)
+        let base = try #require(result["base"] as? Double)
+        let novel = try #require(result["novel"] as? Double)
         let harmonic = try #require(result["harmonic_mean"] as? Double)
         #expect(abs(harmonic - (base + novel == 0 ? 0 : 2 * base * novel / (base + novel))) < 1e-9)
     }

@@ -22,7 +22,8 @@ extension Tensor {
         precondition(
             packed.rank == 2 && heads > 0 && packed.shape[1] % (3 * heads) == 0,
             "row attention needs [rows, 3 · width] with width divisible by \(heads) heads, got \(packed.shape)")
-        let rows = packed.shape[0], width = packed.shape[1] / 3
+        let rows = packed.shape[0]
+        let width = packed.shape[1] / 3
         checkRanges(queries, rows: rows)
         let layout = PackedHeads(
             width: width, heads: heads, scale: scale ?? 1 / Float(width / heads).squareRoot())
@@ -35,12 +36,14 @@ extension Tensor {
                 into: out.baseAddress!, probabilities: probabilities.base)
         }
         return output.withPullback(inputs: [packed]) { outputGradient in
-            [Tensor.computed(shape: [rows, 3 * width]) { gradient in
-                Kernels.rowAttentionBackward(
-                    packed: x.pointer, layout: layout, queries: queries, probabilityOffsets: offsets,
-                    probabilities: probabilities.base, outputGradient: outputGradient.pointer,
-                    rows: rows, into: gradient.baseAddress!)
-            }]
+            [
+                Tensor.computed(shape: [rows, 3 * width]) { gradient in
+                    Kernels.rowAttentionBackward(
+                        packed: x.pointer, layout: layout, queries: queries, probabilityOffsets: offsets,
+                        probabilities: probabilities.base, outputGradient: outputGradient.pointer,
+                        rows: rows, into: gradient.baseAddress!)
+                }
+            ]
         }
     }
 

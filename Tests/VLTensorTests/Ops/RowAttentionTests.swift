@@ -1,6 +1,7 @@
 import Testing
 import VLKernels
 import VLTestSupport
+
 @testable import VLTensor
 
 @Suite("row attention")
@@ -8,7 +9,8 @@ struct RowAttentionTests {
     /// Each query's keys gathered, split into heads, scored with matmuls and the composed
     /// softmax, then merged: the definition, one query at a time.
     static func oracle(_ packed: Tensor, heads: Int, queries: [AttentionRows]) -> Tensor {
-        let width = packed.shape[1] / 3, headWidth = width / heads
+        let width = packed.shape[1] / 3
+        let headWidth = width / heads
         let rows = queries.map { query in
             let keyRows = Array(query.first) + Array(query.second)
             let keys = packed.gatherRows(keyRows)
@@ -29,14 +31,16 @@ struct RowAttentionTests {
         var queries: [AttentionRows] = []
         for group in 0..<2 {
             for position in 0..<3 {
-                queries.append(AttentionRows(query: 3 * group + position, first: (3 * group)..<(3 * group + position + 1)))
+                queries.append(
+                    AttentionRows(query: 3 * group + position, first: (3 * group)..<(3 * group + position + 1)))
             }
         }
         var row = 6
         for (group, length) in [(1, 2), (0, 1), (1, 4)] {
             let start = row
             for _ in 0..<length {
-                queries.append(AttentionRows(query: row, first: (3 * group)..<(3 * group + 3), second: start..<(row + 1)))
+                queries.append(
+                    AttentionRows(query: row, first: (3 * group)..<(3 * group + 3), second: start..<(row + 1)))
                 row += 1
             }
         }
@@ -64,10 +68,13 @@ struct RowAttentionTests {
         let packed = Tensor.uniform([batch, tokens, 3 * width], in: -1...1, seed: 3)
         let queries = (0..<batch).flatMap { sequence in
             (0..<tokens).map { position in
-                AttentionRows(query: sequence * tokens + position, first: (sequence * tokens)..<(sequence * tokens + position + 1))
+                AttentionRows(
+                    query: sequence * tokens + position, first: (sequence * tokens)..<(sequence * tokens + position + 1)
+                )
             }
         }
-        let rows = Tensor.attention(packed: packed.reshaped([batch * tokens, 3 * width]), heads: heads, queries: queries)
+        let rows = Tensor.attention(
+            packed: packed.reshaped([batch * tokens, 3 * width]), heads: heads, queries: queries)
         let batched = Tensor.attention(packed: packed, heads: heads, causal: true)
         expectClose(rows, batched.reshaped([batch * tokens, width]), .reordered)
     }
