@@ -84,10 +84,9 @@ struct TCPTests {
     @Test("the class-aware tokens replace the context before the injection block")
     func injection() throws {
         let (clip, fixture, method) = try Self.variant("random")
-        var early = method
         var options = method.options
         options.injectionLayer = 0
-        early = try TCP(
+        var early = try TCP(
             options: options, clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture),
             classNames: method.classNames, seed: 1)
         try early.setTrainableTensors(method.trainableTensors)
