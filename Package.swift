@@ -89,6 +89,8 @@ let package = Package(
 
         // MARK: - Support and command line
         .target(name: "VLTestSupport", dependencies: ["VLTensor", "VLNN", "VLFormats", "VLText"]),
+        .target(
+            name: "VLMethodsTestSupport", dependencies: ["VLMethods", "VLCLIP", "VLTensor", "VLTestSupport"]),
         .executableTarget(
             name: "vlprompt",
             dependencies: [
@@ -131,11 +133,15 @@ let package = Package(
             dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport"]),
         .testTarget(
             name: "VLMethodsTests",
-            dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),
+            dependencies: [
+                "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport",
+                "VLMethodsTestSupport",
+            ]),
         .testTarget(
             name: "VLTrainingTests",
             dependencies: [
                 "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
+                "VLMethodsTestSupport",
             ]),
         .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),

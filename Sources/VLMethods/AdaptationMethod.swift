@@ -73,7 +73,7 @@ public protocol AdaptationMethod: Sendable {
     func logits(_ images: ImageBatch, clip: CLIP) -> Tensor
 
     /// The training objective of one batch with `labels`; cross-entropy of ``logits(_:clip:)``
-    /// unless a method adds terms (KgCoOp, ProGrad, …).
+    /// unless a method adds terms (KgCoOp, TCP, …) or replaces it (ProDA).
     func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor
 
     /// The loss of one batch and the gradients the optimizer applies, keyed by ``trainable``
@@ -84,12 +84,20 @@ public protocol AdaptationMethod: Sendable {
     /// A copy that computes its image-independent part once (CoOp's class text features) for
     /// many evaluation batches; the copy's logits equal this method's. The default is `self`.
     func preparedForInference(clip: CLIP) -> Self
+
+    /// Called by training before each optimizer step with the run's global step index
+    /// (epoch × steps per epoch + step, 0-based), for methods whose step depends on it (ProDA's
+    /// prompt mini-batch). Derived from the index alone, so a resumed run repeats it. The
+    /// default does nothing.
+    mutating func prepareTrainingStep(_ step: Int)
 }
 
 extension AdaptationMethod {
     public static var usesFrozenImageFeatures: Bool { true }
 
     public func preparedForInference(clip: CLIP) -> Self { self }
+
+    public mutating func prepareTrainingStep(_ step: Int) {}
 
     public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
         Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)

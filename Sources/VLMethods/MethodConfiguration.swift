@@ -13,6 +13,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case cocoop
     case kgcoop
     case prograd
+    case tcp
+    case proda
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -23,6 +25,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .cocoop: "Zhou et al., Conditional Prompt Learning for Vision-Language Models (CVPR 2022)"
         case .kgcoop: "Yao et al., Visual-Language Prompt Tuning with Knowledge-guided Context Optimization (CVPR 2023)"
         case .prograd: "Zhu et al., Prompt-aligned Gradient for Prompt Tuning (ICCV 2023)"
+        case .tcp: "Yao et al., TCP: Textual-based Class-aware Prompt tuning for Visual-Language Model (CVPR 2024)"
+        case .proda: "Lu et al., Prompt Distribution Learning (CVPR 2022)"
         }
     }
 }
@@ -34,6 +38,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case cocoop(CoCoOp.Options)
     case kgcoop(KgCoOp.Options)
     case prograd(ProGrad.Options)
+    case tcp(TCP.Options)
+    case proda(ProDA.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -43,6 +49,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: .cocoop
         case .kgcoop: .kgcoop
         case .prograd: .prograd
+        case .tcp: .tcp
+        case .proda: .proda
         }
     }
 
@@ -54,6 +62,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(CoCoOp.Options())
         case .kgcoop: self = .kgcoop(KgCoOp.Options())
         case .prograd: self = .prograd(ProGrad.Options())
+        case .tcp: self = .tcp(TCP.Options())
+        case .proda: self = .proda(ProDA.Options())
         }
     }
 
@@ -67,6 +77,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(try decoder.decode(CoCoOp.Options.self, from: json))
         case .kgcoop: self = .kgcoop(try decoder.decode(KgCoOp.Options.self, from: json))
         case .prograd: self = .prograd(try decoder.decode(ProGrad.Options.self, from: json))
+        case .tcp: self = .tcp(try decoder.decode(TCP.Options.self, from: json))
+        case .proda: self = .proda(try decoder.decode(ProDA.Options.self, from: json))
         }
     }
 
@@ -80,6 +92,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop(let options): return try encoder.encode(options)
         case .kgcoop(let options): return try encoder.encode(options)
         case .prograd(let options): return try encoder.encode(options)
+        case .tcp(let options): return try encoder.encode(options)
+        case .proda(let options): return try encoder.encode(options)
         }
     }
 
@@ -98,11 +112,15 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try KgCoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .prograd(let options):
             try ProGrad(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .tcp(let options):
+            try TCP(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .proda(let options):
+            try ProDA(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd
+        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +138,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(try container.decode(CoCoOp.Options.self, forKey: key))
         case .kgcoop: self = .kgcoop(try container.decode(KgCoOp.Options.self, forKey: key))
         case .prograd: self = .prograd(try container.decode(ProGrad.Options.self, forKey: key))
+        case .tcp: self = .tcp(try container.decode(TCP.Options.self, forKey: key))
+        case .proda: self = .proda(try container.decode(ProDA.Options.self, forKey: key))
         }
     }
 
@@ -131,6 +151,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop(let options): try container.encode(options, forKey: .cocoop)
         case .kgcoop(let options): try container.encode(options, forKey: .kgcoop)
         case .prograd(let options): try container.encode(options, forKey: .prograd)
+        case .tcp(let options): try container.encode(options, forKey: .tcp)
+        case .proda(let options): try container.encode(options, forKey: .proda)
         }
     }
 }

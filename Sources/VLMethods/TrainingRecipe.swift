@@ -1,6 +1,6 @@
 // How a method is trained: epochs, batch size, optimizer, Dassl's learning-rate schedule and
 // augmentation, with each method's official values per shot count (methods-text.md §3.4, §4.3,
-// §5.3, §6.3, §7.3). Plain values, so a run records exactly what it used.
+// §5.3, §6.3, §7.3, §9.3, §10.3). Plain values, so a run records exactly what it used.
 
 import VLOptim
 
@@ -89,6 +89,8 @@ extension MethodKind {
         case .cocoop: CoCoOp.officialRecipe(shots: shots, dataset: dataset)
         case .kgcoop: KgCoOp.officialRecipe(shots: shots, dataset: dataset)
         case .prograd: ProGrad.officialRecipe(shots: shots, dataset: dataset)
+        case .tcp: TCP.officialRecipe(shots: shots, dataset: dataset)
+        case .proda: ProDA.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -122,6 +124,25 @@ extension KgCoOp {
 
 extension ProGrad {
     /// ProGrad's few-shot recipe (§7.3): CoOp's, SGD 0.002, batch 32, 50 / 100 / 200 epochs.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        CoOp.officialRecipe(shots: shots, dataset: dataset)
+    }
+}
+
+extension TCP {
+    /// TCP's recipe (§9.3, `vit_b16_ep100_ctxv1`, whose name is misleading): Adam 0.002 with
+    /// weight decay 5e-4 and ε 1e-3, batch 32, 50 epochs; `train.py` forces 25 for ImageNet and
+    /// SUN397. The same for every shot count (the author runs few-shot with the same script).
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(
+            epochs: dataset == "ImageNet" || dataset == "SUN397" ? 25 : 50, batchSize: 32,
+            optimizer: .adam(AdamOptions(epsilon: 1e-3, weightDecay: 5e-4)))
+    }
+}
+
+extension ProDA {
+    /// ProDA has no official code or published schedule (§10); it follows CoOp's few-shot
+    /// protocol, so this is CoOp's recipe: SGD 0.002, batch 32, 50 / 100 / 200 epochs.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         CoOp.officialRecipe(shots: shots, dataset: dataset)
     }

@@ -82,6 +82,7 @@ public func train<Method: AdaptationMethod>(
         let batches = run.batches(epoch: epoch)
         for (step, indices) in batches.enumerated() {
             let images = try run.images(indices, epoch: epoch)
+            method.prepareTrainingStep(epoch * steps + step)
             let loss = trainingStep(
                 &method, &optimizer, images: images, labels: data.labels(indices), clip: clip,
                 learningRate: learningRate)

@@ -4,6 +4,7 @@
 import Testing
 import VLCLIP
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 
 @testable import VLMethods

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import VLCLIP
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 @testable import VLMethods
 

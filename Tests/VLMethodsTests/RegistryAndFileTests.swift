@@ -7,6 +7,7 @@ import VLCLIP
 import VLFormats
 import VLNN
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 
 @testable import VLMethods

@@ -12,6 +12,7 @@ import VLImage
 import VLMethods
 import VLOptim
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 import VLTraining
 

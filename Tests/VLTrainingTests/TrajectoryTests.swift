@@ -7,6 +7,7 @@ import VLCLIP
 import VLMethods
 import VLOptim
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 import VLTraining
 
