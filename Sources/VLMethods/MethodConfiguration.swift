@@ -13,6 +13,7 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case cocoop
     case kgcoop
     case prograd
+    case plot
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -23,6 +24,7 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .cocoop: "Zhou et al., Conditional Prompt Learning for Vision-Language Models (CVPR 2022)"
         case .kgcoop: "Yao et al., Visual-Language Prompt Tuning with Knowledge-guided Context Optimization (CVPR 2023)"
         case .prograd: "Zhu et al., Prompt-aligned Gradient for Prompt Tuning (ICCV 2023)"
+        case .plot: "Chen et al., PLOT: Prompt Learning with Optimal Transport for Vision-Language Models (ICLR 2023)"
         }
     }
 }
@@ -34,6 +36,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case cocoop(CoCoOp.Options)
     case kgcoop(KgCoOp.Options)
     case prograd(ProGrad.Options)
+    case plot(PLOT.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -43,6 +46,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: .cocoop
         case .kgcoop: .kgcoop
         case .prograd: .prograd
+        case .plot: .plot
         }
     }
 
@@ -54,6 +58,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(CoCoOp.Options())
         case .kgcoop: self = .kgcoop(KgCoOp.Options())
         case .prograd: self = .prograd(ProGrad.Options())
+        case .plot: self = .plot(PLOT.Options())
         }
     }
 
@@ -67,6 +72,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(try decoder.decode(CoCoOp.Options.self, from: json))
         case .kgcoop: self = .kgcoop(try decoder.decode(KgCoOp.Options.self, from: json))
         case .prograd: self = .prograd(try decoder.decode(ProGrad.Options.self, from: json))
+        case .plot: self = .plot(try decoder.decode(PLOT.Options.self, from: json))
         }
     }
 
@@ -80,6 +86,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop(let options): return try encoder.encode(options)
         case .kgcoop(let options): return try encoder.encode(options)
         case .prograd(let options): return try encoder.encode(options)
+        case .plot(let options): return try encoder.encode(options)
         }
     }
 
@@ -98,11 +105,13 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try KgCoOp(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .prograd(let options):
             try ProGrad(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .plot(let options):
+            try PLOT(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd
+        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, plot
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +129,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop: self = .cocoop(try container.decode(CoCoOp.Options.self, forKey: key))
         case .kgcoop: self = .kgcoop(try container.decode(KgCoOp.Options.self, forKey: key))
         case .prograd: self = .prograd(try container.decode(ProGrad.Options.self, forKey: key))
+        case .plot: self = .plot(try container.decode(PLOT.Options.self, forKey: key))
         }
     }
 
@@ -131,6 +141,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .cocoop(let options): try container.encode(options, forKey: .cocoop)
         case .kgcoop(let options): try container.encode(options, forKey: .kgcoop)
         case .prograd(let options): try container.encode(options, forKey: .prograd)
+        case .plot(let options): try container.encode(options, forKey: .plot)
         }
     }
 }

@@ -89,6 +89,7 @@ extension MethodKind {
         case .cocoop: CoCoOp.officialRecipe(shots: shots, dataset: dataset)
         case .kgcoop: KgCoOp.officialRecipe(shots: shots, dataset: dataset)
         case .prograd: ProGrad.officialRecipe(shots: shots, dataset: dataset)
+        case .plot: PLOT.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -124,5 +125,13 @@ extension ProGrad {
     /// ProGrad's few-shot recipe (§7.3): CoOp's, SGD 0.002, batch 32, 50 / 100 / 200 epochs.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         CoOp.officialRecipe(shots: shots, dataset: dataset)
+    }
+}
+
+extension PLOT {
+    /// PLOT's recipe (§8.4, plot-coop `rn50.yaml` + `main.sh`): SGD 0.002, batch 128, 50 epochs
+    /// for every shot count and dataset, test batch 200.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(epochs: 50, batchSize: 128, evaluationBatchSize: 200)
     }
 }
