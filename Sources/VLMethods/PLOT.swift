@@ -55,7 +55,10 @@ public struct PLOT: AdaptationMethod {
         /// Sinkhorn stops when the mean change of `r` falls below this (0.01 in code).
         public var threshold = 0.01
         /// Adds `s · ⟨norm f̄, norm(mean_n g_{n,c})⟩` of the global image feature to the logits
-        /// (PLOT++ `TRADE_OFF`; plot-coop leaves it out).
+        /// (PLOT++ `TRADE_OFF`; plot-coop comments it out and PLOT++'s scripts set it false).
+        /// A ViT's patch tokens were never trained to align with text (the author's reason for
+        /// PLOT++, issue #1), so on a ViT the transport score alone can sit near chance; this
+        /// term adds the class token's CoOp-like score.
         public var addsGlobalLogits = false
 
         /// Options with the official defaults unless given.
