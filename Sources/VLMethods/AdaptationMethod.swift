@@ -13,19 +13,63 @@ public enum ImageBatch: Sendable {
     /// Features `[batch, embeddingWidth]` of the frozen image encoder (``CLIP/encodeImage(_:hooks:)``,
     /// projected, not normalized), computed once per augmented batch without a gradient graph.
     case features(Tensor)
+    /// Every output token of the frozen image encoder through `ln_post` and the projection
+    /// (``VisionTransformer/projectedTokens(_:hooks:)``), `[batch, tokens, embeddingWidth]`, not
+    /// normalized: token 0 is the pooled feature ``features(_:)`` holds, the others are the
+    /// local (patch) features. Computed once per augmented batch without a gradient graph.
+    case tokenFeatures(Tensor)
 
     /// Number of images.
     public var count: Int {
         switch self {
-        case .pixels(let tensor), .features(let tensor): tensor.shape[0]
+        case .pixels(let tensor), .features(let tensor), .tokenFeatures(let tensor): tensor.shape[0]
         }
     }
 
-    /// The frozen encoder's features, encoding pixels when needed.
+    /// The frozen encoder's features `[batch, embeddingWidth]`, encoding pixels when needed.
     public func features(using clip: CLIP) -> Tensor {
         switch self {
         case .pixels(let pixels): clip.encodeImage(pixels)
         case .features(let features): features
+        case .tokenFeatures(let tokens):
+            tokens.slice(alongAxis: 1, 0..<1).reshaped([tokens.shape[0], tokens.shape[2]])
+        }
+    }
+
+    /// The frozen encoder's projected tokens `[batch, tokens, embeddingWidth]`, encoding pixels
+    /// when needed. A batch of pooled ``features(_:)`` has no tokens: asking for them is a
+    /// programming error (the method must declare ``AdaptationMethod/readsImageTokens``).
+    public func tokenFeatures(using clip: CLIP) -> Tensor {
+        switch self {
+        case .pixels(let pixels): return clip.vision.projectedTokens(pixels)
+        case .tokenFeatures(let tokens): return tokens
+        case .features: preconditionFailure("pooled image features carry no tokens; declare readsImageTokens")
+        }
+    }
+
+    /// The images `range` of the batch, in the same form.
+    public func slice(_ range: Range<Int>) -> ImageBatch {
+        switch self {
+        case .pixels(let tensor): .pixels(tensor.slice(alongAxis: 0, range))
+        case .features(let tensor): .features(tensor.slice(alongAxis: 0, range))
+        case .tokenFeatures(let tensor): .tokenFeatures(tensor.slice(alongAxis: 0, range))
+        }
+    }
+
+    /// The batches' images one after another; all must have the same form.
+    public static func concatenated(_ batches: [ImageBatch]) -> ImageBatch {
+        precondition(!batches.isEmpty, "concatenating no image batches")
+        let tensors = batches.map(\.tensor)
+        switch batches[0] {
+        case .pixels: return .pixels(Tensor.concatenated(tensors, alongAxis: 0))
+        case .features: return .features(Tensor.concatenated(tensors, alongAxis: 0))
+        case .tokenFeatures: return .tokenFeatures(Tensor.concatenated(tensors, alongAxis: 0))
+        }
+    }
+
+    private var tensor: Tensor {
+        switch self {
+        case .pixels(let tensor), .features(let tensor), .tokenFeatures(let tensor): tensor
         }
     }
 }
@@ -50,6 +94,11 @@ public protocol AdaptationMethod: Sendable {
     /// Whether the method reads images only through CLIP's frozen image encoder. Training then
     /// encodes each augmented batch once, without a graph, and passes ``ImageBatch/features(_:)``.
     static var usesFrozenImageFeatures: Bool { get }
+
+    /// Whether the method reads the frozen encoder's local features as well as the pooled one
+    /// (PLOT). With ``usesFrozenImageFeatures`` it then receives ``ImageBatch/tokenFeatures(_:)``
+    /// instead of ``ImageBatch/features(_:)``.
+    static var readsImageTokens: Bool { get }
 
     /// The options the method was built with (resolved: e.g. CoOp's context length after word
     /// initialization).
@@ -94,6 +143,17 @@ public protocol AdaptationMethod: Sendable {
 
 extension AdaptationMethod {
     public static var usesFrozenImageFeatures: Bool { true }
+
+    public static var readsImageTokens: Bool { false }
+
+    /// Preprocessed `pixels` `[batch, 3, size, size]` as this method reads them: the pixels
+    /// themselves, or the frozen encoder's pooled features or projected tokens, computed
+    /// without a gradient graph (nothing in CLIP requires one).
+    public static func imageBatch(_ pixels: Tensor, clip: CLIP) -> ImageBatch {
+        guard usesFrozenImageFeatures else { return .pixels(pixels) }
+        return readsImageTokens
+            ? .tokenFeatures(clip.vision.projectedTokens(pixels)) : .features(clip.encodeImage(pixels))
+    }
 
     public func preparedForInference(clip: CLIP) -> Self { self }
 

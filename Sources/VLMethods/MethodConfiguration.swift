@@ -15,6 +15,7 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case prograd
     case tcp
     case proda
+    case plot
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -27,6 +28,7 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .prograd: "Zhu et al., Prompt-aligned Gradient for Prompt Tuning (ICCV 2023)"
         case .tcp: "Yao et al., TCP: Textual-based Class-aware Prompt tuning for Visual-Language Model (CVPR 2024)"
         case .proda: "Lu et al., Prompt Distribution Learning (CVPR 2022)"
+        case .plot: "Chen et al., PLOT: Prompt Learning with Optimal Transport for Vision-Language Models (ICLR 2023)"
         }
     }
 }
@@ -40,6 +42,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case prograd(ProGrad.Options)
     case tcp(TCP.Options)
     case proda(ProDA.Options)
+    case plot(PLOT.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -51,6 +54,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd: .prograd
         case .tcp: .tcp
         case .proda: .proda
+        case .plot: .plot
         }
     }
 
@@ -64,6 +68,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd: self = .prograd(ProGrad.Options())
         case .tcp: self = .tcp(TCP.Options())
         case .proda: self = .proda(ProDA.Options())
+        case .plot: self = .plot(PLOT.Options())
         }
     }
 
@@ -79,6 +84,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd: self = .prograd(try decoder.decode(ProGrad.Options.self, from: json))
         case .tcp: self = .tcp(try decoder.decode(TCP.Options.self, from: json))
         case .proda: self = .proda(try decoder.decode(ProDA.Options.self, from: json))
+        case .plot: self = .plot(try decoder.decode(PLOT.Options.self, from: json))
         }
     }
 
@@ -94,6 +100,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd(let options): return try encoder.encode(options)
         case .tcp(let options): return try encoder.encode(options)
         case .proda(let options): return try encoder.encode(options)
+        case .plot(let options): return try encoder.encode(options)
         }
     }
 
@@ -116,11 +123,13 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try TCP(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .proda(let options):
             try ProDA(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .plot(let options):
+            try PLOT(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda
+        case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda, plot
     }
 
     public init(from decoder: any Decoder) throws {
@@ -140,6 +149,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd: self = .prograd(try container.decode(ProGrad.Options.self, forKey: key))
         case .tcp: self = .tcp(try container.decode(TCP.Options.self, forKey: key))
         case .proda: self = .proda(try container.decode(ProDA.Options.self, forKey: key))
+        case .plot: self = .plot(try container.decode(PLOT.Options.self, forKey: key))
         }
     }
 
@@ -153,6 +163,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .prograd(let options): try container.encode(options, forKey: .prograd)
         case .tcp(let options): try container.encode(options, forKey: .tcp)
         case .proda(let options): try container.encode(options, forKey: .proda)
+        case .plot(let options): try container.encode(options, forKey: .plot)
         }
     }
 }

@@ -91,6 +91,7 @@ extension MethodKind {
         case .prograd: ProGrad.officialRecipe(shots: shots, dataset: dataset)
         case .tcp: TCP.officialRecipe(shots: shots, dataset: dataset)
         case .proda: ProDA.officialRecipe(shots: shots, dataset: dataset)
+        case .plot: PLOT.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -145,5 +146,13 @@ extension ProDA {
     /// protocol, so this is CoOp's recipe: SGD 0.002, batch 32, 50 / 100 / 200 epochs.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         CoOp.officialRecipe(shots: shots, dataset: dataset)
+    }
+}
+
+extension PLOT {
+    /// PLOT's recipe (§8.4, plot-coop `rn50.yaml` + `main.sh`): SGD 0.002, batch 128, 50 epochs
+    /// for every shot count and dataset, test batch 200.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(epochs: 50, batchSize: 128, evaluationBatchSize: 200)
     }
 }

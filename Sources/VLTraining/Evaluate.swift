@@ -32,8 +32,7 @@ public func evaluate<Method: AdaptationMethod>(
     for start in stride(from: 0, to: data.items.count, by: max(1, batchSize)) {
         let indices = Array(start..<min(start + batchSize, data.items.count))
         let pixels = stackImages(try data.loadImages(indices) { image, _ in preprocessing(image) })
-        let images: ImageBatch = Method.usesFrozenImageFeatures ? .features(clip.encodeImage(pixels)) : .pixels(pixels)
-        let logits = method.logits(images, clip: clip)
+        let logits = method.logits(Method.imageBatch(pixels, clip: clip), clip: clip)
         let labels = data.labels(indices)
         try evaluator.add(logits: logits.array, labels: labels)
         predictions += logits.argmax(alongAxis: 1)

@@ -62,7 +62,7 @@ public func train<Method: AdaptationMethod>(
     var run = TrainingRun(
         data: data, recipe: recipe, seed: seed, clip: clip,
         pipeline: pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize),
-        usesFeatures: Method.usesFrozenImageFeatures)
+        usesFeatures: Method.usesFrozenImageFeatures, encode: { Method.imageBatch($0, clip: clip) })
     var optimizer = try recipe.optimizer.makeOptimizer()
     let fingerprint = RunFingerprint(
         method: method.configuration, classNames: method.classNames, recipe: recipe, seed: seed,
@@ -147,10 +147,7 @@ extension ImageBatch {
         guard pieces > 1 else { return [(self, 0..<total, total)] }
         return (0..<pieces).map { piece in
             let range = (total * piece / pieces)..<(total * (piece + 1) / pieces)
-            switch self {
-            case .pixels(let tensor): return (.pixels(tensor.slice(alongAxis: 0, range)), range, range.count)
-            case .features(let tensor): return (.features(tensor.slice(alongAxis: 0, range)), range, range.count)
-            }
+            return (slice(range), range, range.count)
         }
     }
 }
@@ -181,8 +178,10 @@ struct TrainingRun {
     let clip: CLIP
     let pipeline: ImagePipeline
     let usesFeatures: Bool
+    /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
+    let encode: (Tensor) -> ImageBatch
     /// Features per item when augmentation is off (the same pixels every epoch).
-    var cachedFeatures: [Int: Tensor] = [:]
+    var cachedFeatures: [Int: ImageBatch] = [:]
 
     /// Random streams derived from the run seed.
     enum Stream: UInt64 {
@@ -219,17 +218,17 @@ struct TrainingRun {
                         seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
                     return augmentation(image, using: &generator)
                 })
-            return usesFeatures ? .features(clip.encodeImage(pixels)) : .pixels(pixels)
+            return encode(pixels)
         case .none:
             guard usesFeatures else { return .pixels(try evaluationPixels(indices)) }
             let missing = indices.filter { cachedFeatures[$0] == nil }
             if !missing.isEmpty {
-                let features = clip.encodeImage(try evaluationPixels(missing))
+                let features = encode(try evaluationPixels(missing))
                 for (row, index) in missing.enumerated() {
-                    cachedFeatures[index] = features.slice(alongAxis: 0, row..<(row + 1))
+                    cachedFeatures[index] = features.slice(row..<(row + 1))
                 }
             }
-            return .features(Tensor.concatenated(indices.map { cachedFeatures[$0]! }, alongAxis: 0))
+            return ImageBatch.concatenated(indices.map { cachedFeatures[$0]! })
         }
     }
 

@@ -1,0 +1,69 @@
+// PLOT trained by the shared procedure: a 10-step SGD trajectory against the PyTorch
+// implementation of the official math (tools/fixtures/plot.py), and full runs on the frozen
+// encoder's projected tokens (augmented per batch, or cached per item) that leave CLIP
+// bit-identical.
+
+import Foundation
+import Testing
+import VLCLIP
+import VLMethods
+import VLOptim
+import VLTensor
+import VLMethodsTestSupport
+import VLTestSupport
+import VLTraining
+
+@Suite("PLOT training")
+struct PLOTTrainingTests {
+    static func fixture() throws -> Fixture { try Fixture("plot/plot") }
+
+    /// The fixture's variants, each starting from its initial context.
+    static func variants(clip: CLIP, fixture: Fixture) throws -> [(name: String, method: PLOT)] {
+        let table = try JSONDecoder().decode(
+            [String: PLOT.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
+        return try table.sorted { $0.key < $1.key }.map { name, options in
+            var method = try PLOT(
+                options: options, clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture),
+                classNames: try TinyPrompts.classNames(fixture), seed: 1)
+            try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
+            return (name, method)
+        }
+    }
+
+    @Test("10 SGD steps follow PyTorch's losses and end at its context, every variant")
+    func trajectory() throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try Self.fixture())
+        let learningRate = Double(fixture.metadata["learning_rate"]!)!
+        for (name, start) in try Self.variants(clip: clip, fixture: fixture) {
+            var method = start
+            var optimizer: any Optimizer = SGD(SGD.Options(momentum: 0.9, weightDecay: 5e-4))
+            let expected = fixture["\(name).losses"].array
+            for step in 0..<expected.count {
+                let loss = trainingStep(
+                    &method, &optimizer, images: .tokenFeatures(TinyPrompts.step(fixture["token_features"], step)),
+                    labels: TinyPrompts.labels(fixture, step: step, batch: 4), clip: clip, learningRate: learningRate)
+                expectClose(loss, expected[step], .trajectoryLoss, "\(name) step \(step)")
+            }
+            expectClose(method.context, fixture["\(name).final_ctx"], .trajectoryParameters, "\(name) final context")
+        }
+    }
+
+    @Test(
+        "training on the frozen encoder's tokens leaves CLIP bit-identical and moves the context",
+        arguments: [TrainingRecipe.Augmentation.dassl, .none])
+    func frozenCLIP(augmentation: TrainingRecipe.Augmentation) throws {
+        let (clip, fixture) = (try TinyPrompts.clip(), try Self.fixture())
+        let hash = clip.contentHash()
+        var method = try Self.variants(clip: clip, fixture: fixture).first { $0.name == "random" }!.method
+        let initial = method.context.array
+        let (data, _) = try TinyData.images(perClass: 2, fixture: fixture)
+        let recipe = TrainingRecipe(epochs: 2, batchSize: 4, learningRate: 0.5, augmentation: augmentation)
+        let summary = try train(&method, clip: clip, on: data, recipe: recipe, seed: 3)
+        #expect(summary.finalLoss?.isFinite == true)
+        #expect(method.context.array != initial)
+        #expect(clip.contentHash() == hash)
+        #expect(!clip.namedParameters().contains { $0.tensor.requiresGradient })
+        let result = try evaluate(method, clip: clip, on: data, batchSize: 3)
+        #expect(result.predictions.count == data.items.count)
+    }
+}
