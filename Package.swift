@@ -128,7 +128,10 @@ let package = Package(
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(
             name: "vlpromptTests",
-            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport"]),
+            dependencies: [
+                "vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport",
+                "VLData", "VLEvaluation",
+            ]),
         .testTarget(
             name: "VLMethodsTests",
             dependencies: ["VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLText", "VLFormats", "VLTestSupport"]),
@@ -136,6 +139,7 @@ let package = Package(
             name: "VLTrainingTests",
             dependencies: [
                 "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
+                "VLWorld", "VLFormats",
             ]),
         .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),
