@@ -92,13 +92,44 @@ public struct FeatureCache: Sendable {
         return Entry.decode(data, key: key.text)
     }
 
-    /// Stores `features` for `key`, replacing any entry atomically.
+    /// Stores `features` for `key`, replacing any entry atomically: a unique temporary file in
+    /// the entry's folder, renamed into place. Unlike ``VLFormats/AtomicFile`` it does not
+    /// `fsync`: an entry lost or emptied by a power failure fails its checksum and is
+    /// recomputed, and syncing every small entry made filling the cache I/O-bound.
     public func store(_ features: [Float], for key: Key) throws {
         let url = url(for: key)
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(Entry.encode(features, key: key.text), to: url)
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        // Plain POSIX calls: Foundation's `Data.write` syncs every file on Linux.
+        let bytes = Entry.encode(features, key: key.text)
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw FeatureCacheError(path: url.path, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        guard written == bytes.count else {
+            unlink(temporary.path)
+            throw FeatureCacheError(path: url.path, reason: "cannot write: \(reason)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw FeatureCacheError(path: url.path, reason: "cannot rename the temporary file: \(reason)")
+        }
     }
+}
+
+/// A cache entry that could not be written.
+public struct FeatureCacheError: Error, CustomStringConvertible {
+    /// The entry's file.
+    public var path: String
+    /// What went wrong.
+    public var reason: String
+
+    public var description: String { "\(path): \(reason) (pass --no-cache to run without the feature cache)" }
 }
 
 /// An entry's bytes: magic, key length and key, value count and little-endian Float32 values,
