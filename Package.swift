@@ -130,7 +130,10 @@ let package = Package(
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
         .testTarget(
             name: "vlpromptTests",
-            dependencies: ["vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport"]),
+            dependencies: [
+                "vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport",
+                "VLData", "VLEvaluation",
+            ]),
         .testTarget(
             name: "VLMethodsTests",
             dependencies: [
@@ -142,6 +145,7 @@ let package = Package(
             dependencies: [
                 "VLTraining", "VLMethods", "VLCLIP", "VLOptim", "VLTensor", "VLData", "VLImage", "VLTestSupport",
                 "VLMethodsTestSupport",
+                "VLWorld", "VLFormats",
             ]),
         .testTarget(name: "VLDataTests", dependencies: ["VLData", "VLTestSupport"]),
         .testTarget(name: "VLEvaluationTests", dependencies: ["VLEvaluation", "VLData", "VLTestSupport"]),

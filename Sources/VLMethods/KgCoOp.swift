@@ -16,7 +16,7 @@ import VLText
 ///
 /// Kept from the official implementation: the class name always sits at the end of the prompt;
 /// only `ctx` is learned (the unused `meta_net`, `bias_vectors` and adapter are not ported); the
-/// anchor is the normalized text feature of the per-dataset template (``templates``) for the
+/// anchor is the normalized text feature of the per-dataset template (``TemplateTable/kgcoop``) for the
 /// current class names. Fixed: the anchor comes from the one frozen CLIP, computed once per class
 /// list by ``setClassNames(_:clip:tokenizer:)``, not from a second model copy; the context words
 /// are the given ``Options/initialWords`` (the official code replaces any `CTX_INIT` by
@@ -48,7 +48,7 @@ public struct KgCoOp: AdaptationMethod {
             self.weight = weight
         }
 
-        /// The official options for a CoOp dataset name: its KgCoOp template (``templates``).
+        /// The official options for a CoOp dataset name: its KgCoOp template (``TemplateTable/kgcoop``).
         public init(dataset: String) {
             self.init(template: KgCoOp.template(forDataset: dataset))
         }
@@ -86,29 +86,10 @@ public struct KgCoOp: AdaptationMethod {
         }
     }
 
-    /// KgCoOp's anchor templates by CoOp dataset name (`CUSTOM_TEMPLATES` of the official code,
-    /// methods-text.md §6.2); they differ from CoOp's for DescribableTextures.
-    public static let templates: [String: String] = [
-        "OxfordPets": "a photo of a {}, a type of pet.",
-        "OxfordFlowers": "a photo of a {}, a type of flower.",
-        "FGVCAircraft": "a photo of a {}, a type of aircraft.",
-        "DescribableTextures": "a photo of a {}, a type of texture.",
-        "EuroSAT": "a centered satellite photo of {}.",
-        "StanfordCars": "a photo of a {}.",
-        "Food101": "a photo of {}, a type of food.",
-        "SUN397": "a photo of a {}.",
-        "Caltech101": "a photo of a {}.",
-        "UCF101": "a photo of a person doing {}.",
-        "ImageNet": "a photo of a {}.",
-        "ImageNetSketch": "a photo of a {}.",
-        "ImageNetV2": "a photo of a {}.",
-        "ImageNetA": "a photo of a {}.",
-        "ImageNetR": "a photo of a {}.",
-    ]
-
-    /// The template for `dataset`, "a photo of a {}." for datasets the official code does not list.
+    /// The template for `dataset` in KgCoOp's table (``TemplateTable/kgcoop``); "a photo of a {}."
+    /// for datasets the official code does not list and for the world's datasets.
     public static func template(forDataset dataset: String) -> String {
-        templates[dataset] ?? "a photo of a {}."
+        TemplateTable.kgcoop.template(forDataset: dataset)
     }
 
     public static var kind: MethodKind { .kgcoop }

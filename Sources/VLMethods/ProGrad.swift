@@ -25,7 +25,7 @@ public struct ProGrad: AdaptationMethod {
     public struct Options: Codable, Sendable, Equatable {
         /// `M`, learned vectors per prompt (`N_CTX`, 16).
         public var contextLength = 16
-        /// The teacher's hand-crafted prompt (``templates``); `{}` is the class name.
+        /// The teacher's hand-crafted prompt (``TemplateTable/prograd``); `{}` is the class name.
         public var template = "a photo of a {}."
         /// Initialize the context's last rows from the template's phrase (`CTX_INIT`); otherwise
         /// every entry is drawn from N(0, 0.02²).
@@ -48,7 +48,7 @@ public struct ProGrad: AdaptationMethod {
             self.temperature = temperature
         }
 
-        /// The official options for a CoOp dataset name: its ProGrad template (``templates``).
+        /// The official options for a CoOp dataset name: its ProGrad template (``TemplateTable/prograd``).
         public init(dataset: String) {
             self.init(template: ProGrad.template(forDataset: dataset))
         }
@@ -74,20 +74,10 @@ public struct ProGrad: AdaptationMethod {
         }
     }
 
-    /// ProGrad's teacher templates by CoOp dataset name (methods-text.md §7.2).
-    public static let templates: [String: String] = [
-        "OxfordPets": "a type of pet, a photo of a {}.",
-        "OxfordFlowers": "a type of flower, a photo of a {}.",
-        "FGVCAircraft": "a type of aircraft, a photo of a {}.",
-        "DescribableTextures": "a texture of {}.",
-        "EuroSAT": "a centered satellite photo of {}.",
-        "Food101": "a type of food, a photo of {}.",
-        "UCF101": "a photo of a person doing {}.",
-    ]
-
-    /// The template for `dataset`: "a photo of a {}." for every dataset not listed.
+    /// The template for `dataset` in ProGrad's table (``TemplateTable/prograd``): "a photo of a
+    /// {}." for every dataset not listed.
     public static func template(forDataset dataset: String) -> String {
-        templates[dataset] ?? "a photo of a {}."
+        TemplateTable.prograd.template(forDataset: dataset)
     }
 
     public static var kind: MethodKind { .prograd }

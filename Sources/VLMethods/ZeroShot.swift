@@ -17,6 +17,15 @@ public struct ZeroShot: AdaptationMethod {
         /// Options with the given templates (default: "a photo of a {}.").
         public init(templates: [String] = ["a photo of a {}."]) { self.templates = templates }
 
+        /// CoOp's zero-shot baseline for a Dassl dataset name: its one template
+        /// (``TemplateTable/coopZeroShot``).
+        public init(dataset: String) {
+            self.init(templates: [TemplateTable.coopZeroShot.template(forDataset: dataset)])
+        }
+
+        /// The 80-template ImageNet ensemble of CLIP's notebook (``ImageNetTemplates/all``).
+        public static let imageNetEnsemble = Options(templates: ImageNetTemplates.all)
+
         enum CodingKeys: String, CodingKey { case templates }
 
         /// Decodes the options, taking the default for an absent key.
@@ -26,26 +35,6 @@ public struct ZeroShot: AdaptationMethod {
                 templates: try container.decodeIfPresent([String].self, forKey: .templates) ?? Options().templates)
         }
     }
-
-    /// CoOp's per-dataset templates for its zero-shot baseline (`CUSTOM_TEMPLATES`), keyed by
-    /// the CoOp dataset name (methods-text.md §2.5).
-    public static let coopTemplates: [String: String] = [
-        "OxfordPets": "a photo of a {}, a type of pet.",
-        "OxfordFlowers": "a photo of a {}, a type of flower.",
-        "FGVCAircraft": "a photo of a {}, a type of aircraft.",
-        "DescribableTextures": "{} texture.",
-        "EuroSAT": "a centered satellite photo of {}.",
-        "StanfordCars": "a photo of a {}.",
-        "Food101": "a photo of {}, a type of food.",
-        "SUN397": "a photo of a {}.",
-        "Caltech101": "a photo of a {}.",
-        "UCF101": "a photo of a person doing {}.",
-        "ImageNet": "a photo of a {}.",
-        "ImageNetSketch": "a photo of a {}.",
-        "ImageNetV2": "a photo of a {}.",
-        "ImageNetA": "a photo of a {}.",
-        "ImageNetR": "a photo of a {}.",
-    ]
 
     public static var kind: MethodKind { .zeroShot }
     public var configuration: MethodConfiguration { .zeroShot(options) }

@@ -1,6 +1,7 @@
 // Evaluation with the test transform, as Dassl's test loop does it after the last epoch:
-// batches of preprocessed images, class scores from the method, top-1 (and top-5, per-class,
-// macro-F1) accumulated by VLEvaluation.
+// batches of preprocessed images (decoded one batch ahead, cached features where the method
+// reads only the frozen encoder), class scores from the method, top-1 (and top-5, per-class,
+// macro-F1) accumulated by VLEvaluation; frozen image features come from `ImageBatchLoader`.
 
 import VLCLIP
 import VLData
@@ -11,32 +12,102 @@ import VLTensor
 
 /// The outcome of evaluating a method on labelled images.
 public struct EvaluationResult: Sendable {
-    /// Accuracy and friends.
+    /// Accuracy and friends, over the items evaluated.
     public var metrics: ClassificationMetrics
-    /// The predicted label of every item, in order.
+    /// The predicted label of every item evaluated, in order.
     public var predictions: [Int]
+    /// The indices of the items evaluated (all of them unless images were skipped).
+    public var indices: [Int]
+    /// The images skipped as unreadable.
+    public var skipped: [SkippedImage]
+}
+
+/// One evaluated batch: the items' indices and their logits `[indices.count, classes]`.
+public struct EvaluatedBatch: Sendable {
+    /// Indices into the evaluated data's items.
+    public var indices: [Int]
+    /// The method's class scores.
+    public var logits: Tensor
 }
 
 /// Scores every item of `data` with `method` (classes `data.classNames` must be the method's)
-/// and returns the metrics and predictions; `observe` hears the number of items done.
+/// and returns the metrics and predictions; `observe` hears the number of items done and
+/// `onBatch` each batch's logits.
 public func evaluate<Method: AdaptationMethod>(
     _ method: Method, clip: CLIP, on data: LabeledImages, batchSize: Int = 100,
-    pipeline: ImagePipeline? = nil, observe: (Int) -> Void = { _ in }
+    pipeline: ImagePipeline? = nil, loading: LoadingOptions = .init(), observe: (Int) -> Void = { _ in },
+    onBatch: (EvaluatedBatch) throws -> Void = { _ in }
 ) throws -> EvaluationResult {
     guard !data.items.isEmpty else { throw TrainingError.empty(what: "the evaluation set") }
     try data.checkLabels()
     let preprocessing = (pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize)).evaluation
+    var options = loading
+    // The disk cache holds pooled features only; methods reading pixels or tokens bypass it.
+    if !Method.usesFrozenImageFeatures || Method.readsImageTokens { options.cache = nil }
+    let loader = ImageBatchLoader(data: data, preprocessing: preprocessing, options: options)
     let method = method.preparedForInference(clip: clip)
     var evaluator = try ClassificationEvaluator(classes: method.classNames.count)
-    var predictions: [Int] = []
-    for start in stride(from: 0, to: data.items.count, by: max(1, batchSize)) {
-        let indices = Array(start..<min(start + batchSize, data.items.count))
-        let pixels = stackImages(try data.loadImages(indices) { image, _ in preprocessing(image) })
-        let logits = method.logits(Method.imageBatch(pixels, clip: clip), clip: clip)
-        let labels = data.labels(indices)
-        try evaluator.add(logits: logits.array, labels: labels)
-        predictions += logits.argmax(alongAxis: 1)
-        observe(indices.last! + 1)
+    var result = EvaluationResult(
+        metrics: ClassificationMetrics(count: 0, top1: 0, top5: nil, meanPerClassAccuracy: 0, macroF1: 0),
+        predictions: [], indices: [], skipped: [])
+    let batches = stride(from: 0, to: data.items.count, by: max(1, batchSize)).map {
+        Array($0..<min($0 + max(1, batchSize), data.items.count))
     }
-    return EvaluationResult(metrics: try evaluator.metrics(), predictions: predictions)
+    var done = 0
+    try loader.forEach(batches) { batch in
+        result.skipped += batch.skipped
+        done += batch.indices.count + batch.skipped.count
+        defer { observe(done) }
+        guard !batch.indices.isEmpty else { return }
+        let images: ImageBatch =
+            options.cache != nil
+            ? .features(try batch.features(clip: clip, cache: options.cache))
+            : Method.imageBatch(batch.pixels, clip: clip)
+        let logits = method.logits(images, clip: clip)
+        try evaluator.add(logits: logits.array, labels: data.labels(batch.indices))
+        result.predictions += logits.argmax(alongAxis: 1)
+        result.indices += batch.indices
+        try onBatch(EvaluatedBatch(indices: batch.indices, logits: logits))
+    }
+    guard !result.indices.isEmpty else {
+        throw TrainingError.empty(what: "the evaluation set after skipping \(result.skipped.count) bad images")
+    }
+    result.metrics = try evaluator.metrics()
+    return result
+}
+
+/// The frozen image features of every item of `data`, with the test transform.
+public struct ExtractedFeatures: Sendable {
+    /// Features `[indices.count, embeddingWidth]`, projected and not normalized.
+    public var features: Tensor
+    /// The items the rows belong to (all of them unless images were skipped).
+    public var indices: [Int]
+    /// The images skipped as unreadable.
+    public var skipped: [SkippedImage]
+}
+
+/// `clip.encodeImage` of every item of `data` after `preprocessing`, `batchSize` at a time,
+/// with the cache, skipping and prefetching of `loading`; `observe` hears the items done.
+public func extractFeatures(
+    of data: LabeledImages, clip: CLIP, preprocessing: CLIPPreprocessing, batchSize: Int = 100,
+    loading: LoadingOptions = .init(), observe: (Int) -> Void = { _ in }
+) throws -> ExtractedFeatures {
+    let loader = ImageBatchLoader(data: data, preprocessing: preprocessing, options: loading)
+    let batches = stride(from: 0, to: data.items.count, by: max(1, batchSize)).map {
+        Array($0..<min($0 + max(1, batchSize), data.items.count))
+    }
+    var rows: [Tensor] = []
+    var result = ExtractedFeatures(
+        features: Tensor.zeros([0, clip.configuration.embeddingWidth]), indices: [], skipped: [])
+    var done = 0
+    try loader.forEach(batches) { batch in
+        result.skipped += batch.skipped
+        done += batch.indices.count + batch.skipped.count
+        defer { observe(done) }
+        guard !batch.indices.isEmpty else { return }
+        rows.append(try batch.features(clip: clip, cache: loading.cache))
+        result.indices += batch.indices
+    }
+    if !rows.isEmpty { result.features = Tensor.concatenated(rows, alongAxis: 0) }
+    return result
 }

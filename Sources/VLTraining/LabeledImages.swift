@@ -62,45 +62,57 @@ public struct LabeledImages: Sendable {
     func loadImages<Output: Sendable>(
         _ indices: [Int], _ transform: @Sendable (RGBImage, Int) -> Output
     ) throws -> [Output] {
+        let images = self.images
+        return try mapItems(indices) { item, position in transform(try images.image(for: item), position) }
+            .map { try $0.get() }
+    }
+
+    /// `body` applied to the items at `indices` in parallel on the kernel threads (it receives
+    /// each item and its position in `indices`); one result per index, in order, so a failing
+    /// item never stops the others and results never depend on scheduling.
+    func mapItems<Output: Sendable>(
+        _ indices: [Int], _ body: @Sendable (LabeledItem, Int) throws -> Output
+    ) -> [Result<Output, any Error>] {
         let results = UnsafeMutableBufferPointer<Result<Output, any Error>>.allocate(capacity: indices.count)
         defer { results.deallocate() }
         let next = Atomic<Int>(0)
         nonisolated(unsafe) let slots = results
         let items = self.items
-        let images = self.images
         DispatchQueue.concurrentPerform(iterations: max(1, min(Kernels.threadCount, indices.count))) { _ in
             while true {
                 let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard position < indices.count else { return }
-                let result = Result { transform(try images.image(for: items[indices[position]]), position) }
+                let result = Result { try body(items[indices[position]], position) }
                 (slots.baseAddress! + position).initialize(to: result)
             }
         }
         let collected = Array(results)
         _ = results.deinitialize()
-        return try collected.map { try $0.get() }
+        return collected
     }
 }
 
-/// Pixel preparation for a model: its input size and normalization.
+/// Pixel preparation for a model: its test transform, whose size and normalization the
+/// training augmentation shares.
 public struct ImagePipeline: Sendable, Equatable {
-    /// Side of the square model input.
-    public var size: Int
-    /// Bytes to normalized floats.
-    public var normalization: PixelNormalization
+    /// The test transform: resize the short side, center crop, normalize.
+    public var evaluation: CLIPPreprocessing
 
-    /// Inputs of `size` pixels with CLIP's mean and standard deviation.
+    /// Inputs of `size` pixels with CLIP's mean and standard deviation (bicubic resize).
     public init(size: Int, normalization: PixelNormalization = .openCLIP) {
-        self.size = size
-        self.normalization = normalization
-    }
-
-    /// The test transform: resize the short side (bicubic), center crop, normalize.
-    public var evaluation: CLIPPreprocessing {
         var preprocessing = CLIPPreprocessing(size: size)
         preprocessing.normalization = normalization
-        return preprocessing
+        evaluation = preprocessing
     }
+
+    /// The pipeline of a model whose test transform is `evaluation` (e.g. read from its
+    /// `preprocessor_config.json`).
+    public init(evaluation: CLIPPreprocessing) { self.evaluation = evaluation }
+
+    /// Side of the square model input.
+    public var size: Int { evaluation.cropSize }
+    /// Bytes to normalized floats.
+    public var normalization: PixelNormalization { evaluation.normalization }
 
     /// Dassl's training transform with the given crop scale and flip probability.
     public func training(minimumScale: Double, flipProbability: Double) -> TrainingAugmentation {
@@ -121,6 +133,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case checkpointMismatch(path: String, field: String)
     /// The checkpoint cannot be read.
     case malformedCheckpoint(path: String, detail: String)
+    /// A feature-cache entry passed its checks but does not fit the model.
+    case unusableCacheEntry(detail: String)
 
     public var description: String {
         switch self {
@@ -131,6 +145,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .checkpointMismatch(let path, let field):
             "\(path) was written by another run (its \(field) differs); remove it or choose another --out"
         case .malformedCheckpoint(let path, let detail): "\(path) is not a usable checkpoint: \(detail)"
+        case .unusableCacheEntry(let detail): "feature cache: \(detail); remove the cache folder or pass --no-cache"
         }
     }
 }

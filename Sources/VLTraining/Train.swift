@@ -36,6 +36,8 @@ public struct TrainingSummary: Sendable, Equatable {
     public var stepsPerEpoch: Int
     /// Mean loss of the last epoch trained in this call, if any.
     public var finalLoss: Float?
+    /// Training images skipped as unreadable (each once), when skipping.
+    public var skipped: [SkippedImage] = []
 }
 
 /// Fits `method` on `data` following `recipe`, drawing every random choice from `seed`.
@@ -49,11 +51,13 @@ public struct TrainingSummary: Sendable, Equatable {
 ///   for the whole run).
 /// - With `checkpoints`, the state is saved after every epoch and an existing checkpoint of the
 ///   same run is resumed, giving bit-identical results to an uninterrupted run.
+/// - `loading` may skip unreadable images (left out of their batches, listed in the summary)
+///   and, without augmentation, read and write frozen features in a ``FeatureCache``.
 /// - `observe` may throw to stop training (the last saved checkpoint stays valid).
 @discardableResult
 public func train<Method: AdaptationMethod>(
     _ method: inout Method, clip: CLIP, on data: LabeledImages, recipe: TrainingRecipe, seed: UInt64,
-    pipeline: ImagePipeline? = nil, checkpoints: CheckpointLocation? = nil,
+    pipeline: ImagePipeline? = nil, checkpoints: CheckpointLocation? = nil, loading: LoadingOptions = .init(),
     observe: (TrainingEvent) throws -> Void = { _ in }
 ) throws -> TrainingSummary {
     try recipe.validate()
@@ -62,7 +66,8 @@ public func train<Method: AdaptationMethod>(
     var run = TrainingRun(
         data: data, recipe: recipe, seed: seed, clip: clip,
         pipeline: pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize),
-        usesFeatures: Method.usesFrozenImageFeatures, encode: { Method.imageBatch($0, clip: clip) })
+        usesFeatures: Method.usesFrozenImageFeatures, readsTokens: Method.readsImageTokens,
+        encode: { Method.imageBatch($0, clip: clip) }, loading: loading)
     var optimizer = try recipe.optimizer.makeOptimizer()
     let fingerprint = RunFingerprint(
         method: method.configuration, classNames: method.classNames, recipe: recipe, seed: seed,
@@ -81,10 +86,11 @@ public func train<Method: AdaptationMethod>(
         var lossSum: Double = 0
         let batches = run.batches(epoch: epoch)
         for (step, indices) in batches.enumerated() {
-            let images = try run.images(indices, epoch: epoch)
+            let (images, kept) = try run.images(indices, epoch: epoch)
+            guard !kept.isEmpty else { continue }
             method.prepareTrainingStep(epoch * steps + step)
             let loss = trainingStep(
-                &method, &optimizer, images: images, labels: data.labels(indices), clip: clip,
+                &method, &optimizer, images: images, labels: data.labels(kept), clip: clip,
                 learningRate: learningRate)
             lossSum += Double(loss)
             try observe(.stepFinished(epoch: epoch, step: step, loss: loss, learningRate: learningRate))
@@ -100,6 +106,7 @@ public func train<Method: AdaptationMethod>(
             try observe(.checkpointSaved(epoch: epoch, url: checkpoints.url))
         }
     }
+    summary.skipped = run.skipped
     return summary
 }
 
@@ -178,10 +185,16 @@ struct TrainingRun {
     let clip: CLIP
     let pipeline: ImagePipeline
     let usesFeatures: Bool
+    let usesFeatures: Bool
+    /// Whether the method reads projected tokens (never cached on disk: the cache holds pooled features).
+    let readsTokens: Bool
     /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
     let encode: (Tensor) -> ImageBatch
-    /// Features per item when augmentation is off (the same pixels every epoch).
+    let loading: LoadingOptions
+    /// Images per item as the method reads them, when augmentation is off (the same pixels every epoch).
     var cachedFeatures: [Int: ImageBatch] = [:]
+    /// Unreadable images skipped so far, each once, in the order met.
+    var skipped: [SkippedImage] = []
 
     /// Random streams derived from the run seed.
     enum Stream: UInt64 {
@@ -206,35 +219,64 @@ struct TrainingRun {
         RandomGenerator(seed: RandomGenerator(seed: seed).derived(stream.rawValue)).derived(UInt64(epoch))
     }
 
-    /// The batch's images as the method reads them.
-    mutating func images(_ indices: [Int], epoch: Int) throws -> ImageBatch {
+    /// The batch's images as the method reads them, and the indices of the items kept
+    /// (all of `indices` unless unreadable images are skipped).
+    mutating func images(_ indices: [Int], epoch: Int) throws -> (images: ImageBatch, kept: [Int]) {
         switch recipe.augmentation {
         case .randomResizedCrop(let scale, let flip):
             let augmentation = pipeline.training(minimumScale: scale, flipProbability: flip)
             let epochSeed = epochSeed(.augmentation, epoch)
-            let pixels = stackImages(
-                try data.loadImages(indices) { image, position in
-                    var generator = RandomGenerator(
-                        seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
-                    return augmentation(image, using: &generator)
-                })
-            return encode(pixels)
-        case .none:
-            guard usesFeatures else { return .pixels(try evaluationPixels(indices)) }
-            let missing = indices.filter { cachedFeatures[$0] == nil }
-            if !missing.isEmpty {
-                let features = encode(try evaluationPixels(missing))
-                for (row, index) in missing.enumerated() {
-                    cachedFeatures[index] = features.slice(row..<(row + 1))
+            let images = data.images
+            let results = data.mapItems(indices) { item, position in
+                var generator = RandomGenerator(
+                    seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
+                return augmentation(try images.image(for: item), using: &generator)
+            }
+            var kept: [Int] = [], pixels: [Tensor] = []
+            for (index, result) in zip(indices, results) {
+                switch result {
+                case .success(let tensor):
+                    kept.append(index)
+                    pixels.append(tensor)
+                case .failure(let error):
+                    guard loading.skipBadImages else { throw error }
+                    noteSkipped(SkippedImage(path: data.items[index].path, reason: "\(error)"))
                 }
             }
-            return ImageBatch.concatenated(indices.map { cachedFeatures[$0]! })
+            guard !pixels.isEmpty else { return (.pixels(Tensor.zeros([0])), []) }
+            let batch = stackImages(pixels)
+            return (encode(batch), kept)
+        case .none:
+            var options = loading
+            options.prefetch = false
+            if !usesFeatures || readsTokens { options.cache = nil }
+            let needed = usesFeatures ? indices.filter { cachedFeatures[$0] == nil } : indices
+            var loaded = LoadedBatch(indices: [], skipped: [], images: [])
+            if !needed.isEmpty {
+                try ImageBatchLoader(data: data, preprocessing: pipeline.evaluation, options: options)
+                    .forEach([needed]) { loaded = $0 }
+                loaded.skipped.forEach { noteSkipped($0) }
+            }
+            guard usesFeatures else {
+                return (loaded.indices.isEmpty ? .pixels(Tensor.zeros([0])) : .pixels(loaded.pixels), loaded.indices)
+            }
+            if !loaded.indices.isEmpty {
+                let batch: ImageBatch =
+                    options.cache != nil
+                    ? .features(try loaded.features(clip: clip, cache: options.cache)) : encode(loaded.pixels)
+                for (row, index) in loaded.indices.enumerated() {
+                    cachedFeatures[index] = batch.slice(row..<(row + 1))
+                }
+            }
+            let kept = indices.filter { cachedFeatures[$0] != nil }
+            guard !kept.isEmpty else { return (.features(Tensor.zeros([0])), []) }
+            return (ImageBatch.concatenated(kept.map { cachedFeatures[$0]! }), kept)
         }
     }
 
-    func evaluationPixels(_ indices: [Int]) throws -> Tensor {
-        let preprocessing = pipeline.evaluation
-        return stackImages(try data.loadImages(indices) { image, _ in preprocessing(image) })
+    /// Records a skipped image once.
+    mutating func noteSkipped(_ image: SkippedImage) {
+        if !skipped.contains(where: { $0.path == image.path }) { skipped.append(image) }
     }
 }
 

@@ -41,7 +41,6 @@ struct Classify: ParsableCommand {
     var images: [String] = []
 
     func validate() throws {
-        if modelOptions.model == nil { throw ValidationError(ModelArgumentError.missingModel.description) }
         if images.isEmpty { throw ValidationError("Give at least one image.") }
         if top <= 0 { throw ValidationError("--top must be positive, got \(top)") }
         if batch <= 0 { throw ValidationError("--batch must be positive, got \(batch)") }

@@ -38,7 +38,6 @@ struct Embed: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
-        if modelOptions.model == nil { throw ValidationError(ModelArgumentError.missingModel.description) }
         if images.isEmpty && texts.isEmpty { throw ValidationError("Give at least one --image or --text.") }
         if batch <= 0 { throw ValidationError("--batch must be positive, got \(batch)") }
     }

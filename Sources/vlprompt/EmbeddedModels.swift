@@ -8,10 +8,22 @@ import VLEmbedded
 struct RegisteredModel: Sendable {
     /// What `--model` accepts, e.g. `world-clip`.
     let name: String
+    /// The name records use (an alias such as `default` resolves to `world-clip`).
+    let canonicalName: String
     /// One line for `--help` and error messages.
     let summary: String
     /// The model's folder or weight file, in any layout ``CLIP/load(from:configuration:)`` reads.
     let location: @Sendable () throws -> URL
+
+    /// A registry entry; `canonicalName` defaults to `name`.
+    init(
+        name: String, canonicalName: String? = nil, summary: String, location: @escaping @Sendable () throws -> URL
+    ) {
+        self.name = name
+        self.canonicalName = canonicalName ?? name
+        self.summary = summary
+        self.location = location
+    }
 }
 
 /// The registry of embedded models.
@@ -19,7 +31,7 @@ enum EmbeddedModels {
     /// Every embedded model, in the order `--help` lists them.
     static let all: [RegisteredModel] = ["world-clip", "default"].map { name in
         RegisteredModel(
-            name: name, summary: "the CLIP pretrained on VLPrompt's procedural world (ships with VLPrompt)",
+            name: name, canonicalName: VLEmbedded.EmbeddedModel.names[name] ?? name, summary: "the CLIP pretrained on VLPrompt's procedural world (ships with VLPrompt)",
             location: { try VLEmbedded.EmbeddedModel.folder(named: name) })
     }
 
@@ -36,7 +48,6 @@ enum EmbeddedModels {
 enum ModelArgumentError: Error, Equatable, CustomStringConvertible {
     case unknownName(String, known: [String])
     case unknownArchitecture(String)
-    case missingModel
     case tokenizerMismatch(tokenizerIDs: Int, modelVocabulary: Int, model: String)
     case preprocessingMismatch(file: String, cropSize: Int, imageSize: Int)
 
@@ -48,8 +59,6 @@ enum ModelArgumentError: Error, Equatable, CustomStringConvertible {
         case .unknownArchitecture(let name):
             "unknown architecture '\(name)'; known: "
                 + ModelOptions.architectureNames.joined(separator: ", ")
-        case .missingModel:
-            "give --model (a model folder, weight file or embedded model name)"
         case .tokenizerMismatch(let ids, let vocabulary, let model):
             "\(model): the tokenizer produces ids up to \(ids - 1) but the model's vocabulary has "
                 + "\(vocabulary) entries; give --tokenizer with the model's vocab.json and merges.txt"

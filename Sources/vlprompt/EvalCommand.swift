@@ -17,11 +17,13 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Prompt file written by `vlprompt train`.") var prompt: String
     @Option(help: "Dataset: a CoOp name, folder:PATH, list:FILE or world:NAME.") var dataset: String
     @Option(help: "Data root holding the CoOp dataset folders.") var root: String?
-    @Option(help: "CLIP weights; the embedded model when omitted.") var model: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var tokenizerOptions: TokenizerOptions
     @Option(help: "Classes to test on: base, novel or all.") var subsample: ClassSubsample = .all
     @Option(help: "Images per evaluation batch.") var batchSize = 100
     @Flag(help: "Evaluate even when the model's content hash differs from the prompt's.") var ignoreModelHash = false
     @Flag(help: "Print only the final JSON.") var json = false
+    @OptionGroup var imageLoading: ImageLoadingOptions
     @OptionGroup var threading: ThreadOptions
 
     func run() throws { print(try execute()) }
@@ -30,15 +32,21 @@ struct EvalCommand: ParsableCommand {
     func execute() throws -> String {
         try threading.apply()
         let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
-        let resolved = try ModelResolution.resolve(path: model)
-        try checkModel(file, resolved, ignore: ignoreModelHash)
+        let resolved = try ModelResolver().resolve(modelOptions, tokenizer: tokenizerOptions)
+        let identity = resolved.identity()
+        try checkModel(file, identity, ignore: ignoreModelHash)
         let source = try DataResolution.source(dataset, root: root)
-        let splits = try source.load(LoadOptions()).subsampled(subsample)
+        let loaded = try source.load(imageLoading.dataOptions)
+        if !json { warnSkippedItems(loaded) }
+        let splits = loaded.subsampled(subsample)
         let method = try file.makeMethod(
             clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: splits.promptClassNames, origin: prompt)
         let data = LabeledImages(splits, split: .test, images: DataResolution.images(for: source))
         let result = try evaluated(
-            method, resolved: resolved, data: data, batchSize: batchSize, progress: json ? nil : TrainingProgress())
+            method, resolved: resolved, data: data, batchSize: batchSize,
+            loading: imageLoading.loading(for: resolved, modelHash: identity.sha256),
+            progress: json ? nil : TrainingProgress())
+        if let warning = skippedImagesWarning(result.skipped) { note(warning) }
         let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
         return try jsonLine(
             ResultLine(
@@ -48,8 +56,8 @@ struct EvalCommand: ParsableCommand {
 }
 
 /// Refuses (or warns about) a prompt learned on other weights.
-func checkModel(_ file: PromptFile, _ resolved: ResolvedModel, ignore: Bool) throws {
-    guard let expected = file.model.sha256, let actual = resolved.identity.sha256, expected != actual else { return }
+func checkModel(_ file: PromptFile, _ identity: PromptFile.Model, ignore: Bool) throws {
+    guard let expected = file.model.sha256, let actual = identity.sha256, expected != actual else { return }
     let message =
         "the prompt was learned on \(file.model.name) (sha256 \(expected.prefix(12))…), "
         + "but the model given has sha256 \(actual.prefix(12))…"

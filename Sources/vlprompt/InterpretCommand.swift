@@ -13,7 +13,8 @@ struct InterpretCommand: ParsableCommand {
         abstract: "Show the vocabulary words nearest each learned context vector (Euclidean distance).")
 
     @Option(help: "Prompt file written by `vlprompt train`.") var prompt: String
-    @Option(help: "CLIP weights; the embedded model when omitted.") var model: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var tokenizerOptions: TokenizerOptions
     @Option(help: "Nearest tokens to show per vector.") var top = 3
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var threading: ThreadOptions
@@ -35,7 +36,7 @@ struct InterpretCommand: ParsableCommand {
     func execute() throws -> String {
         try threading.apply()
         let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
-        let resolved = try ModelResolution.resolve(path: model)
+        let resolved = try ModelResolver().resolve(modelOptions, tokenizer: tokenizerOptions)
         let table = resolved.clip.text.tokenEmbedding.detached()
         let width = table.shape[1]
         var vectors: [Vector] = []

@@ -1,20 +1,27 @@
 // The `--model`, `--arch`, `--tokenizer` and `--verify-checksum` options every CLIP command
-// shares, and their resolution into a loaded model, its tokenizer and its image preprocessing.
+// shares, and their resolution into a loaded model, its tokenizer, its image preprocessing and
+// its identity: the one resolver of the command line, whose default is the embedded world-clip.
 
 import ArgumentParser
 import Foundation
 import VLCLIP
 import VLImage
+import VLMethods
 import VLText
+import VLTraining
 
 /// Which CLIP a command uses.
 struct ModelOptions: ParsableArguments {
+    /// The model used when `--model` is omitted.
+    static let defaultModel = "world-clip"
+
     @Option(
         help: ArgumentHelp(
             "A Hugging Face or open_clip model folder, a .safetensors file, a .pt/.pth/.bin PyTorch checkpoint "
                 + "(OpenAI's TorchScript releases included), or the name of an embedded model"
                 + (EmbeddedModels.all.isEmpty
-                    ? "." : " (" + EmbeddedModels.all.map(\.name).joined(separator: ", ") + ")."),
+                    ? "" : " (" + EmbeddedModels.all.map(\.name).joined(separator: ", ") + ")")
+                + "; default: \(ModelOptions.defaultModel).",
             valueName: "model"))
     var model: String?
 
@@ -58,6 +65,20 @@ struct LoadedModel {
     let clip: CLIP
     let tokenizer: BPETokenizer
     let preprocessing: CLIPPreprocessing
+    /// The embedded model's name when `--model` named one (or was omitted), else `nil`.
+    var embeddedName: String? = nil
+
+    /// The pixel pipeline training and evaluation use: this model's test transform.
+    var pipeline: ImagePipeline { ImagePipeline(evaluation: preprocessing) }
+
+    /// What prompt files and run records store about the model; computes the content hash.
+    func identity() -> PromptFile.Model {
+        // An embedded model is part of VLPrompt: named, not located.
+        if let embeddedName { return PromptFile.Model(name: embeddedName, sha256: clip.contentHash()) }
+        let url = URL(fileURLWithPath: name)
+        return PromptFile.Model(
+            name: url.deletingPathExtension().lastPathComponent, path: name, sha256: clip.contentHash())
+    }
 
     /// Token-id rows of the model's context length. Texts longer than the context are cut
     /// as CLIP's tokenizer does (end-of-text kept last).
@@ -95,10 +116,19 @@ struct ModelResolver {
         return try EmbeddedModels.named(argument, in: embedded).location()
     }
 
+    /// The embedded model's canonical name when `argument` names one rather than a path.
+    func embeddedName(_ argument: String) -> String? {
+        let url = URL(fileURLWithPath: (argument as NSString).expandingTildeInPath)
+        guard !FileManager.default.fileExists(atPath: url.path),
+            let model = try? EmbeddedModels.named(argument, in: embedded)
+        else { return nil }
+        return model.canonicalName
+    }
+
     /// Loads the model `options` name, verifying its checksum first when asked to.
     func loadModel(_ options: ModelOptions) throws -> (url: URL, clip: CLIP) {
         // Without --model, the embedded model (as every command that takes a model does).
-        let argument = options.model ?? "world-clip"
+        let argument = options.model ?? ModelOptions.defaultModel
         let url = try locate(argument)
         if options.verifyChecksum { try OpenAIReleases.verify(url) }
         return (url, try CLIP.load(from: url, configuration: options.architecture))
@@ -109,8 +139,10 @@ struct ModelResolver {
         let (url, clip) = try loadModel(options)
         let tokenizer = try makeTokenizer(tokenizerOptions, modelURL: url)
         let preprocessing = try makePreprocessing(modelURL: url, imageSize: clip.configuration.vision.imageSize)
+        let argument = options.model ?? ModelOptions.defaultModel
         return LoadedModel(
-            name: options.model ?? url.path, clip: clip, tokenizer: tokenizer, preprocessing: preprocessing)
+            name: argument, clip: clip, tokenizer: tokenizer, preprocessing: preprocessing,
+            embeddedName: embeddedName(argument))
     }
 
     /// `--tokenizer`, else the model folder's `vocab.json` + `merges.txt`, else the bundled vocabulary.

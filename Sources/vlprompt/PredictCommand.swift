@@ -12,7 +12,8 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict", abstract: "Classify images with a saved prompt (top-k labels with probabilities).")
 
     @Option(help: "Prompt file written by `vlprompt train`.") var prompt: String
-    @Option(help: "CLIP weights; the embedded model when omitted.") var model: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var tokenizerOptions: TokenizerOptions
     @Option(help: "Labels to show per image.") var top = 5
     @Option(help: "Class names file (one per line) to classify into instead of the prompt's classes.")
     var classes: String?
@@ -41,8 +42,8 @@ struct PredictCommand: ParsableCommand {
     func execute() throws -> String {
         try threading.apply()
         let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
-        let resolved = try ModelResolution.resolve(path: model)
-        try checkModel(file, resolved, ignore: ignoreModelHash)
+        let resolved = try ModelResolver().resolve(modelOptions, tokenizer: tokenizerOptions)
+        try checkModel(file, resolved.identity(), ignore: ignoreModelHash)
         let names = try classes.map(readClassNames)
         let method = try file.makeMethod(
             clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: names, origin: prompt)

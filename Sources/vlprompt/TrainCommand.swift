@@ -26,7 +26,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dataset: a CoOp name (EuroSAT, eurosat, …), folder:PATH, list:FILE or world:NAME.")
     var dataset: String
     @Option(help: "Data root holding the CoOp dataset folders.") var root: String?
-    @Option(help: "CLIP weights (folder or .safetensors); the embedded model when omitted.") var model: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var tokenizerOptions: TokenizerOptions
     @Option(help: "Training examples per class.") var shots = 16
     @Option(help: "Seed for the few-shot subset, initialization, order and augmentation.") var seed: UInt64 = 1
     @Option(help: "Epochs (default: the method's official value for the shot count).") var epochs: Int?
@@ -34,6 +35,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "JSON file with method options; omitted fields take the paper's values.") var options: String?
     @Option(help: "Output folder (default: runs/METHOD/DATASET/shots_K-seed_S).") var out: String?
     @Flag(help: "Print only the final JSON (no progress on standard error).") var json = false
+    @OptionGroup var imageLoading: ImageLoadingOptions
     @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
@@ -47,13 +49,16 @@ struct TrainCommand: ParsableCommand {
     func execute() throws -> String {
         let threads = try threading.apply()
         let startedAt = Date()
-        let resolved = try ModelResolution.resolve(path: model)
+        let resolved = try ModelResolver().resolve(modelOptions, tokenizer: tokenizerOptions)
+        let identity = resolved.identity()
+        let loading = imageLoading.loading(for: resolved, modelHash: identity.sha256)
         let source = try DataResolution.source(dataset, root: root)
         let directory = URL(fileURLWithPath: out ?? defaultOutput(source.identifier))
         let run = RunDirectory(directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-        let all = try source.load(LoadOptions())
+        let all = try source.load(imageLoading.dataOptions)
+        if !json { warnSkippedItems(all) }
         let subset = try FewShotSampler.sample(all, shots: shots, seed: seed)
         try subset.write(to: run.subsetURL)
         let fewShot = try all.applying(subset, from: run.subsetURL)
@@ -69,22 +74,23 @@ struct TrainCommand: ParsableCommand {
         let progress = json ? nil : TrainingProgress()
         let trained = try fit(
             fresh, resolved: resolved, data: trainData, recipe: recipe, seed: seed,
-            checkpoints: CheckpointLocation(directory: directory), progress: progress)
+            checkpoints: CheckpointLocation(directory: directory), loading: loading, progress: progress)
 
         let training = PromptFile.Training(
             dataset: source.identifier, shots: shots, seed: seed, subsample: subsample.rawValue, epochs: recipe.epochs)
-        try PromptFile(trained, model: resolved.identity, training: training)
+        try PromptFile(trained, model: identity, training: training)
             .write(to: directory.appendingPathComponent("prompt.safetensors"))
 
         var evaluations: [String: ClassificationMetrics] = [:]
         let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
         evaluations[key] = try test(
-            trained, resolved: resolved, data: LabeledImages(splits, split: .test, images: images))
+            trained, resolved: resolved, data: LabeledImages(splits, split: .test, images: images), loading: loading)
         if subsample == .base {
             let novel = fewShot.subsampled(.novel)
             let transferred = try retargeted(trained, to: novel.promptClassNames, resolved: resolved)
             evaluations[RunRecord.EvaluationKey.novel] = try test(
-                transferred, resolved: resolved, data: LabeledImages(novel, split: .test, images: images))
+                transferred, resolved: resolved, data: LabeledImages(novel, split: .test, images: images),
+                loading: loading)
         }
         try run.write(
             RunRecord(
@@ -92,7 +98,7 @@ struct TrainCommand: ParsableCommand {
                 dataset: source.identifier, shots: shots, seed: seed, subsample: subsample,
                 subsetFile: run.subsetURL.lastPathComponent,
                 model: ModelIdentity(
-                    name: resolved.identity.name, weights: resolved.identity.path, sha256: resolved.identity.sha256),
+                    name: identity.name, weights: identity.path, sha256: identity.sha256),
                 environment: RunEnvironment.current(threads: threads), startedAt: startedAt, finishedAt: Date(),
                 evaluations: evaluations))
         return try jsonLine(
@@ -122,11 +128,14 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func test(_ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages) throws
-        -> ClassificationMetrics
-    {
+    private func test(
+        _ method: any AdaptationMethod, resolved: LoadedModel, data: LabeledImages, loading: LoadingOptions
+    ) throws -> ClassificationMetrics {
         let progress = json ? nil : TrainingProgress()
-        return try evaluated(method, resolved: resolved, data: data, batchSize: 100, progress: progress).metrics
+        let result = try evaluated(
+            method, resolved: resolved, data: data, batchSize: 100, loading: loading, progress: progress)
+        if let warning = skippedImagesWarning(result.skipped) { note(warning) }
+        return result.metrics
     }
 }
 
@@ -183,15 +192,16 @@ final class TrainingProgress {
 
 /// Trains an existential method (opened to its concrete type).
 func fit(
-    _ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages, recipe: TrainingRecipe,
-    seed: UInt64, checkpoints: CheckpointLocation?, progress: TrainingProgress?
+    _ method: any AdaptationMethod, resolved: LoadedModel, data: LabeledImages, recipe: TrainingRecipe,
+    seed: UInt64, checkpoints: CheckpointLocation?, loading: LoadingOptions = .init(), progress: TrainingProgress?
 ) throws -> any AdaptationMethod {
     func opened<Method: AdaptationMethod>(_ method: Method) throws -> Method {
         var method = method
-        try train(
+        let summary = try train(
             &method, clip: resolved.clip, on: data, recipe: recipe, seed: seed, pipeline: resolved.pipeline,
-            checkpoints: checkpoints
+            checkpoints: checkpoints, loading: loading
         ) { progress?.event($0) }
+        if let warning = skippedImagesWarning(summary.skipped) { note(warning) }
         return method
     }
     return try opened(method)
@@ -199,19 +209,20 @@ func fit(
 
 /// Evaluates an existential method.
 func evaluated(
-    _ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages, batchSize: Int,
-    progress: TrainingProgress?
+    _ method: any AdaptationMethod, resolved: LoadedModel, data: LabeledImages, batchSize: Int,
+    loading: LoadingOptions = .init(), progress: TrainingProgress?
 ) throws -> EvaluationResult {
     func opened<Method: AdaptationMethod>(_ method: Method) throws -> EvaluationResult {
-        try evaluate(method, clip: resolved.clip, on: data, batchSize: batchSize, pipeline: resolved.pipeline) {
-            progress?.evaluated($0, of: data.count)
-        }
+        try evaluate(
+            method, clip: resolved.clip, on: data, batchSize: batchSize, pipeline: resolved.pipeline,
+            loading: loading
+        ) { progress?.evaluated($0, of: data.count) }
     }
     return try opened(method)
 }
 
 /// `method` with prompts rebuilt for `classNames`.
-func retargeted(_ method: any AdaptationMethod, to classNames: [String], resolved: ResolvedModel) throws
+func retargeted(_ method: any AdaptationMethod, to classNames: [String], resolved: LoadedModel) throws
     -> any AdaptationMethod
 {
     var copy = method

@@ -295,7 +295,6 @@ struct CLIPCommandTests {
     @Test(
         "invalid invocations are rejected before anything loads",
         arguments: [
-            ["embed", "--text", "a"],
             ["embed", "--model", "m"],
             ["embed", "--model", "m", "--text", "a", "--arch", "vit-b99"],
             ["embed", "--model", "m", "--text", "a", "--batch", "0"],
@@ -314,6 +313,7 @@ struct CLIPCommandTests {
         "valid invocations parse",
         arguments: [
             ["embed", "--model", "m", "--image", "a.png", "--image", "b.png", "--text", "t", "--json"],
+            ["embed", "--text", "a"],
             ["classify", "--model", "m", "--labels", "cat, dog", "--top", "9", "a.png"],
             ["bench", "encode-image", "--arch", "vit-b32", "--batch", "32", "--threads", "2", "--json"],
         ])
