@@ -72,6 +72,19 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    /// `kind` with the paper's options for `dataset` (a Dassl name such as `EuroSAT`, or
+    /// `world:NAME`): the methods whose official code keeps per-dataset hand-written templates
+    /// (zero-shot CLIP, KgCoOp, ProGrad, TCP) take the dataset's; the others their defaults.
+    public init(kind: MethodKind, dataset: String) {
+        switch kind {
+        case .zeroShot: self = .zeroShot(ZeroShot.Options(dataset: dataset))
+        case .kgcoop: self = .kgcoop(KgCoOp.Options(dataset: dataset))
+        case .prograd: self = .prograd(ProGrad.Options(dataset: dataset))
+        case .tcp: self = .tcp(TCP.Options(dataset: dataset))
+        case .coop, .cocoop, .proda, .plot: self = MethodConfiguration(kind: kind)
+        }
+    }
+
     /// `kind` with options decoded from `json` (an object of option fields; absent fields take
     /// the paper's values).
     public init(kind: MethodKind, optionsJSON json: Data) throws {

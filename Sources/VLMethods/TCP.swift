@@ -18,7 +18,7 @@ import VLText
 /// `Linear(E → E/4) → QuickGELU → Linear(E/4 → M·D)`. The loss is cross-entropy plus
 /// `weight · (1 − mean_c cos(w_c, t_c))`. Novel classes get their own tokens from their anchors.
 ///
-/// Kept from the official code: the per-dataset anchor and prompt tables (``TCPTemplates``); the
+/// Kept from the official code: the per-dataset anchor and prompt tables (``TemplateTable/tcpAnchors``, ``TemplateTable/tcpPrompts``); the
 /// first M prompt tokens replaced by `ctx` whatever their words; full replacement at the layer
 /// (the official `1.0 · P + 0 · h`); the weight 8 (hard-coded there); cosine ε 1e-7; `N_CTX` 4,
 /// random N(0, 0.02²) context (`CTX_INIT: False`); `nn.Linear`'s initialization for TKE.
@@ -71,11 +71,11 @@ public struct TCP: AdaptationMethod {
             self.weight = weight
         }
 
-        /// The official options for a Dassl dataset name: its anchor and prompt (``TCPTemplates``).
+        /// The official options for a Dassl dataset name: its anchor and prompt (``TemplateTable/tcpAnchors``, ``TemplateTable/tcpPrompts``).
         public init(dataset: String) {
             self.init(
-                promptTemplate: TCPTemplates.prompt(forDataset: dataset),
-                anchorTemplate: TCPTemplates.anchor(forDataset: dataset))
+                promptTemplate: TemplateTable.tcpPrompts.templates[dataset],
+                anchorTemplate: TemplateTable.tcpAnchors.template(forDataset: dataset))
         }
 
         enum CodingKeys: String, CodingKey {

@@ -185,8 +185,7 @@ struct TrainingRun {
     let clip: CLIP
     let pipeline: ImagePipeline
     let usesFeatures: Bool
-    let usesFeatures: Bool
-    /// Whether the method reads projected tokens (never cached on disk: the cache holds pooled features).
+    /// Whether the method reads projected tokens (kept off the disk cache, which holds pooled features).
     let readsTokens: Bool
     /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
     let encode: (Tensor) -> ImageBatch

@@ -10,6 +10,7 @@ import VLFormats
 import VLImage
 import VLMethods
 import VLTensor
+import VLMethodsTestSupport
 import VLTestSupport
 import VLTraining
 import VLWorld
