@@ -37,9 +37,11 @@ struct EvalCommand: ParsableCommand {
         let method = try file.makeMethod(
             clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: splits.promptClassNames, origin: prompt)
         let data = LabeledImages(splits, split: .test, images: DataResolution.images(for: source))
-        let result = try evaluated(
-            method, resolved: resolved, data: data, batchSize: batchSize, progress: json ? nil : TrainingProgress())
         let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
+        let progress = json ? nil : TrainingProgress()
+        let result = try evaluated(method, resolved: resolved, data: data, batchSize: batchSize) {
+            progress?.evaluating(key, done: $0, of: data.count)
+        }
         return try jsonLine(
             ResultLine(
                 method: file.configuration.kind.rawValue, dataset: source.identifier, evaluations: [key: result.metrics]

@@ -30,6 +30,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training examples per class.") var shots = 16
     @Option(help: "Seed for the few-shot subset, initialization, order and augmentation.") var seed: UInt64 = 1
     @Option(help: "Epochs (default: the method's official value for the shot count).") var epochs: Int?
+    @Option(help: "Learning rate where the cosine decay starts (default: the method's official value).")
+    var learningRate: Double?
     @Option(help: "Classes to train and test on: base, novel or all.") var subsample: ClassSubsample = .all
     @Option(help: "JSON file with method options; omitted fields take the paper's values.") var options: String?
     @Option(help: "Output folder (default: runs/METHOD/DATASET/shots_K-seed_S).") var out: String?
@@ -39,6 +41,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard shots >= 1 else { throw ValidationError("--shots must be at least 1, got \(shots)") }
         if let epochs, epochs < 0 { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        }
     }
 
     func run() throws { print(try execute()) }
@@ -46,55 +51,16 @@ struct TrainCommand: ParsableCommand {
     /// Trains, evaluates and records; returns the result JSON line.
     func execute() throws -> String {
         let threads = try threading.apply()
-        let startedAt = Date()
         let resolved = try ModelResolution.resolve(path: model)
         let source = try DataResolution.source(dataset, root: root)
-        let directory = URL(fileURLWithPath: out ?? defaultOutput(source.identifier))
-        let run = RunDirectory(directory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-
-        let all = try source.load(LoadOptions())
-        let subset = try FewShotSampler.sample(all, shots: shots, seed: seed)
-        try subset.write(to: run.subsetURL)
-        let fewShot = try all.applying(subset, from: run.subsetURL)
-        let splits = fewShot.subsampled(subsample)
-        let images = DataResolution.images(for: source)
-        let trainData = LabeledImages(splits, split: .train, images: images)
-
-        let configuration = try methodConfiguration()
         var recipe = method.officialRecipe(shots: shots, dataset: source.identifier)
         if let epochs { recipe.epochs = epochs }
-        let fresh = try configuration.makeMethod(
-            clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: trainData.classNames, seed: seed)
-        let progress = json ? nil : TrainingProgress()
-        let trained = try fit(
-            fresh, resolved: resolved, data: trainData, recipe: recipe, seed: seed,
-            checkpoints: CheckpointLocation(directory: directory), progress: progress)
-
-        let training = PromptFile.Training(
-            dataset: source.identifier, shots: shots, seed: seed, subsample: subsample.rawValue, epochs: recipe.epochs)
-        try PromptFile(trained, model: resolved.identity, training: training)
-            .write(to: directory.appendingPathComponent("prompt.safetensors"))
-
-        var evaluations: [String: ClassificationMetrics] = [:]
-        let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
-        evaluations[key] = try test(
-            trained, resolved: resolved, data: LabeledImages(splits, split: .test, images: images))
-        if subsample == .base {
-            let novel = fewShot.subsampled(.novel)
-            let transferred = try retargeted(trained, to: novel.promptClassNames, resolved: resolved)
-            evaluations[RunRecord.EvaluationKey.novel] = try test(
-                transferred, resolved: resolved, data: LabeledImages(novel, split: .test, images: images))
-        }
-        try run.write(
-            RunRecord(
-                method: method.rawValue, options: try JSONValue(encoding: ["method": configuration]),
-                dataset: source.identifier, shots: shots, seed: seed, subsample: subsample,
-                subsetFile: run.subsetURL.lastPathComponent,
-                model: ModelIdentity(
-                    name: resolved.identity.name, weights: resolved.identity.path, sha256: resolved.identity.sha256),
-                environment: RunEnvironment.current(threads: threads), startedAt: startedAt, finishedAt: Date(),
-                evaluations: evaluations))
+        if let learningRate { recipe.learningRate = learningRate }
+        let run = PromptRun(
+            configuration: try methodConfiguration(), recipe: recipe, shots: shots, seed: seed, subsample: subsample,
+            directory: URL(fileURLWithPath: out ?? defaultOutput(source.identifier)))
+        let evaluations = try run.execute(
+            resolved: resolved, source: source, threads: threads, progress: json ? nil : TrainingProgress())
         return try jsonLine(
             ResultLine(
                 method: method.rawValue, dataset: source.identifier, shots: shots, seed: seed, evaluations: evaluations)
@@ -120,13 +86,6 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw ValidationError("--options \(options) is not valid \(method.rawValue) options: \(error)")
         }
-    }
-
-    private func test(_ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages) throws
-        -> ClassificationMetrics
-    {
-        let progress = json ? nil : TrainingProgress()
-        return try evaluated(method, resolved: resolved, data: data, batchSize: 100, progress: progress).metrics
     }
 }
 
@@ -163,9 +122,9 @@ struct ResultLine: Encodable {
     }
 }
 
-/// Progress lines on standard error.
-final class TrainingProgress {
-    func event(_ event: TrainingEvent) {
+/// Progress lines on standard error: one per epoch, one per finished evaluation.
+final class TrainingProgress: RunProgress {
+    func training(_ event: TrainingEvent) {
         switch event {
         case .started(let epochs, let steps, let first):
             note("training \(epochs) epochs of \(steps) steps" + (first > 0 ? ", resuming at epoch \(first + 1)" : ""))
@@ -176,45 +135,7 @@ final class TrainingProgress {
         }
     }
 
-    func evaluated(_ done: Int, of total: Int) {
+    func evaluating(_ name: String, done: Int, of total: Int) {
         if done == total { note("evaluated \(total) images") }
     }
-}
-
-/// Trains an existential method (opened to its concrete type).
-func fit(
-    _ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages, recipe: TrainingRecipe,
-    seed: UInt64, checkpoints: CheckpointLocation?, progress: TrainingProgress?
-) throws -> any AdaptationMethod {
-    func opened<Method: AdaptationMethod>(_ method: Method) throws -> Method {
-        var method = method
-        try train(
-            &method, clip: resolved.clip, on: data, recipe: recipe, seed: seed, pipeline: resolved.pipeline,
-            checkpoints: checkpoints
-        ) { progress?.event($0) }
-        return method
-    }
-    return try opened(method)
-}
-
-/// Evaluates an existential method.
-func evaluated(
-    _ method: any AdaptationMethod, resolved: ResolvedModel, data: LabeledImages, batchSize: Int,
-    progress: TrainingProgress?
-) throws -> EvaluationResult {
-    func opened<Method: AdaptationMethod>(_ method: Method) throws -> EvaluationResult {
-        try evaluate(method, clip: resolved.clip, on: data, batchSize: batchSize, pipeline: resolved.pipeline) {
-            progress?.evaluated($0, of: data.count)
-        }
-    }
-    return try opened(method)
-}
-
-/// `method` with prompts rebuilt for `classNames`.
-func retargeted(_ method: any AdaptationMethod, to classNames: [String], resolved: ResolvedModel) throws
-    -> any AdaptationMethod
-{
-    var copy = method
-    try copy.setClassNames(classNames, clip: resolved.clip, tokenizer: resolved.tokenizer)
-    return copy
 }
