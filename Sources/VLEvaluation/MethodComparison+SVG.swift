@@ -20,7 +20,7 @@ extension MethodComparison {
         let layout = ChartLayout()
         let width = layout.left + Double(max(rows.count, 1)) * layout.groupWidth + layout.right
         let height = layout.top + layout.plotHeight + layout.bottom
-        let top = Self.axisTop(rows.flatMap { Self.cells($0.score) } + Self.cells(chance))
+        let top = Self.axisTop((rows + [chance]).flatMap(\.cells))
         let y = { (value: Double) in layout.top + layout.plotHeight * (1 - value / top) }
         var parts = [
             #"<?xml version="1.0" encoding="UTF-8"?>"#,
@@ -54,7 +54,7 @@ extension MethodComparison {
 
     /// One method's bars, value labels and name.
     private func group(_ row: Row, x: Double, layout: ChartLayout, y: (Double) -> Double) -> [String] {
-        let values = Self.cells(row.score)
+        let values = row.cells
         let start = x + (layout.groupWidth - Double(values.count) * layout.barWidth) / 2
         var out: [String] = []
         for (offset, value) in values.enumerated() {

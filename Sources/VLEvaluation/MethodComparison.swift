@@ -12,33 +12,39 @@ public struct MethodComparison: Sendable, Equatable {
         public var method: String
         /// How tables and the chart name it (`CoOp`).
         public var title: String
-        /// Its base and novel accuracy (percent, rounded as ``MethodComparison/rounded(_:)`` does).
-        public var score: BaseNovelScore
+        /// Base, novel and harmonic-mean accuracy (percent), each rounded by
+        /// ``MethodComparison/rounded(_:)``; the HM is taken of the unrounded accuracies.
+        public var base: Double, novel: Double, harmonicMean: Double
 
-        /// Creates a row.
+        /// A row for `score`, rounded.
         public init(method: String, title: String, score: BaseNovelScore) {
             self.method = method
             self.title = title
-            self.score = score
+            base = MethodComparison.rounded(score.base)
+            novel = MethodComparison.rounded(score.novel)
+            harmonicMean = MethodComparison.rounded(score.harmonicMean)
         }
+
+        /// Base, novel and HM: the three numbers every rendering shows.
+        public var cells: [Double] { [base, novel, harmonicMean] }
     }
 
     /// The dataset the methods were trained (on base classes) and tested on.
     public var dataset: String
     /// Rows in display order.
     public var rows: [Row]
-    /// Chance accuracy on base and novel classes (100 / classes, percent).
-    public var chance: BaseNovelScore
+    /// Chance accuracy on base and novel classes (100 / classes, percent), as a row.
+    public var chance: Row
 
     /// Creates a comparison.
     public init(dataset: String, rows: [Row], chance: BaseNovelScore) {
         self.dataset = dataset
         self.rows = rows
-        self.chance = chance
+        self.chance = Row(method: "chance", title: "Chance", score: chance)
     }
 
     /// The cells of `report`'s base-to-novel table for `dataset`, one row per `(method, title)`
-    /// in that order. Accuracies are seed means rounded to two decimals, so every rendering
+    /// in that order: seed means, rounded once to two decimals so that every rendering
     /// (Markdown, CSV, chart, JSON) shows the same numbers.
     ///
     /// - Throws: ``ComparisonError/missingResult(method:dataset:)`` when a method has no base
@@ -51,9 +57,7 @@ public struct MethodComparison: Sendable, Equatable {
         let rows = try methods.map { method, title in
             guard let table, let row, let column = table.methods.firstIndex(of: method), let cell = row.cells[column]
             else { throw ComparisonError.missingResult(method: method, dataset: dataset) }
-            return Row(
-                method: method, title: title,
-                score: BaseNovelScore(base: Self.rounded(cell.base.mean), novel: Self.rounded(cell.novel.mean)))
+            return Row(method: method, title: title, score: BaseNovelScore(base: cell.base.mean, novel: cell.novel.mean))
         }
         self.init(dataset: dataset, rows: rows, chance: chance)
     }
@@ -61,24 +65,17 @@ public struct MethodComparison: Sendable, Equatable {
     /// `value` rounded to two decimals, the precision every rendering shows.
     public static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 
-    /// Base, novel and HM (rounded) of a score: the three numbers every rendering shows.
-    public static func cells(_ score: BaseNovelScore) -> [Double] {
-        [score.base, score.novel, rounded(score.harmonicMean)]
-    }
-
     /// The table as GitHub Markdown: Method | Base | Novel | HM, then a chance row.
     public func markdown() -> String {
-        let format = { (values: [Double]) in values.map { String(format: "%.2f", $0) } }
-        let body = rows.map { [$0.title] + format(Self.cells($0.score)) } + [["Chance"] + format(Self.cells(chance))]
+        let body = (rows + [chance]).map { row in [row.title] + row.cells.map { String(format: "%.2f", $0) } }
         return markdownTable(header: ["Method", "Base", "Novel", "HM"], rows: body)
     }
 
     /// The table as CSV: `method,base,novel,hm`, one line per method, then `chance`.
     public func csv() -> String {
-        let line = { (name: String, score: BaseNovelScore) in
-            ([csvEscaped(name)] + Self.cells(score).map { String(format: "%.2f", $0) }).joined(separator: ",")
+        let lines = ["method,base,novel,hm"] + (rows + [chance]).map { row in
+            ([csvEscaped(row.method)] + row.cells.map { String(format: "%.2f", $0) }).joined(separator: ",")
         }
-        let lines = ["method,base,novel,hm"] + rows.map { line($0.method, $0.score) } + [line("chance", chance)]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -88,7 +88,8 @@ struct PromptRun {
         _ method: any AdaptationMethod, named name: String, resolved: ResolvedModel, data: LabeledImages,
         progress: (any RunProgress)?
     ) throws -> ClassificationMetrics {
-        try evaluated(method, resolved: resolved, data: data, batchSize: recipe.evaluationBatchSize) {
+        progress?.evaluating(name, done: 0, of: data.count)
+        return try evaluated(method, resolved: resolved, data: data, batchSize: recipe.evaluationBatchSize) {
             progress?.evaluating(name, done: $0, of: data.count)
         }.metrics
     }

@@ -29,9 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "CLIP weights (folder or .safetensors); the embedded model when omitted.") var model: String?
     @Option(help: "Training examples per class.") var shots = 16
     @Option(help: "Seed for the few-shot subset, initialization, order and augmentation.") var seed: UInt64 = 1
-    @Option(help: "Epochs (default: the method's official value for the shot count).") var epochs: Int?
-    @Option(help: "Learning rate where the cosine decay starts (default: the method's official value).")
-    var learningRate: Double?
+    @OptionGroup var recipeOptions: RecipeOptions
     @Option(help: "Classes to train and test on: base, novel or all.") var subsample: ClassSubsample = .all
     @Option(help: "JSON file with method options; omitted fields take the paper's values.") var options: String?
     @Option(help: "Output folder (default: runs/METHOD/DATASET/shots_K-seed_S).") var out: String?
@@ -40,10 +38,6 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard shots >= 1 else { throw ValidationError("--shots must be at least 1, got \(shots)") }
-        if let epochs, epochs < 0 { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
-        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
-            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
-        }
     }
 
     func run() throws { print(try execute()) }
@@ -53,9 +47,7 @@ struct TrainCommand: ParsableCommand {
         let threads = try threading.apply()
         let resolved = try ModelResolution.resolve(path: model)
         let source = try DataResolution.source(dataset, root: root)
-        var recipe = method.officialRecipe(shots: shots, dataset: source.identifier)
-        if let epochs { recipe.epochs = epochs }
-        if let learningRate { recipe.learningRate = learningRate }
+        let recipe = recipeOptions.applied(to: method.officialRecipe(shots: shots, dataset: source.identifier))
         let run = PromptRun(
             configuration: try methodConfiguration(), recipe: recipe, shots: shots, seed: seed, subsample: subsample,
             directory: URL(fileURLWithPath: out ?? defaultOutput(source.identifier)))

@@ -33,7 +33,7 @@ struct DemoCommandTests {
             #expect(Set(scores.keys) == ["base", "novel", "hm"])
             #expect([scores["base"], scores["novel"], scores["hm"]].map { $0.map { String(format: "%.2f", $0) } }
                 == line[1...].map { Optional($0) }, "\(line[0])")
-            #expect(abs(scores["hm"]! - harmonic(scores["base"]!, scores["novel"]!)) < 0.006)
+            #expect(abs(scores["hm"]! - harmonic(scores["base"]!, scores["novel"]!)) < 0.011)
         }
         let markdown = try String(contentsOf: out.appendingPathComponent("table.md"), encoding: .utf8)
         let coop = try #require(result["coop"] as? [String: Double])
