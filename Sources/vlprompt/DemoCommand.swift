@@ -40,7 +40,7 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Output folder (its method folders, tables and plot are replaced).") var out = "runs/demo"
     @Option(help: "CLIP weights (folder or .safetensors); the embedded world-clip when omitted.") var model: String?
-    @Option(help: "Seed for the few-shot subset, initialization, order and augmentation.") var seed: UInt64 = 1
+    @Option(help: "Seed for the few-shot subset, initialization and batch order.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON line {\"chance\": c, METHOD: {\"base\", \"novel\", \"hm\"}, …} (percent).")
     var json = false
     @Flag(help: "No progress on standard error.") var quiet = false
@@ -145,6 +145,9 @@ struct DemoMethod {
         DemoMethod(
             kind: .kgcoop, title: "KgCoOp", configuration: MethodConfiguration(kind: .kgcoop), epochs: 100,
             summary: "\"a photo of a\" context, λ = 8, batch 128, 100 epochs"),
+        DemoMethod(
+            kind: .prograd, title: "ProGrad", configuration: MethodConfiguration(kind: .prograd), epochs: 200,
+            summary: "16 context vectors ending in \"a photo of a\", λ = 1, batch 32, 200 epochs (not by default)"),
     ]
 
     /// The four methods `make demo` compares.
