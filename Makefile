@@ -21,7 +21,7 @@ test-fast: deps
 	$(SWIFT) test $(TEST_FLAGS) --skip slow
 
 demo: build
-	BIN=$(BIN) tools/demo.sh
+	$(BIN) demo
 
 bench: build
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench block --json

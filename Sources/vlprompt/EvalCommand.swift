@@ -42,12 +42,13 @@ struct EvalCommand: ParsableCommand {
         let method = try file.makeMethod(
             clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: splits.promptClassNames, origin: prompt)
         let data = LabeledImages(splits, split: .test, images: DataResolution.images(for: source))
+        let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
+        let progress = json ? nil : TrainingProgress()
         let result = try evaluated(
             method, resolved: resolved, data: data, batchSize: batchSize,
-            loading: imageLoading.loading(for: resolved, modelHash: identity.sha256),
-            progress: json ? nil : TrainingProgress())
+            loading: imageLoading.loading(for: resolved, modelHash: identity.sha256)
+        ) { progress?.evaluating(key, done: $0, of: data.count) }
         if let warning = skippedImagesWarning(result.skipped) { note(warning) }
-        let key = subsample == .all ? RunRecord.EvaluationKey.test : subsample.rawValue
         return try jsonLine(
             ResultLine(
                 method: file.configuration.kind.rawValue, dataset: source.identifier, evaluations: [key: result.metrics]
