@@ -128,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "VLEmbeddedTests", dependencies: ["VLEmbedded", "VLPretraining", "VLCLIP", "VLText", "VLWorld"]),
         .testTarget(name: "VLTextTests", dependencies: ["VLText"]),
+        .testTarget(name: "VLProgressTests", dependencies: ["VLProgress"]),
         .testTarget(
             name: "vlpromptTests",
             dependencies: [

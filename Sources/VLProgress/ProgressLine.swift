@@ -13,13 +13,14 @@ import Synchronization
 /// A thread-safe progress line: `encode test  3,200/8,100  412.3 images/s  0:12 left`.
 ///
 /// On a terminal the line is redrawn in place at most every ``ProgressLine/Style/redrawInterval``
-/// seconds. Elsewhere (a log file, CI) a plain line is written at each tenth of the total and at
+/// seconds; when standard error is not a terminal (a pipe, a log file, CI) ``Mode/automatic``
+/// prints nothing. ``Mode/log`` asks for plain lines anyway: one at each tenth of the total and at
 /// most every ``ProgressLine/Style/logInterval`` seconds, so logs stay short. ``Mode/quiet`` prints
 /// nothing. Any module may use it; it depends on Foundation only.
 public final class ProgressLine: Sendable {
     /// Where the line goes and how it is drawn.
     public enum Mode: Sendable, Equatable {
-        /// Redraw in place when the output is a terminal, plain lines otherwise.
+        /// Redraw in place when the output is a terminal, nothing otherwise.
         case automatic
         /// Always redraw in place with `\r`.
         case terminal
@@ -91,7 +92,7 @@ public final class ProgressLine: Sendable {
         self.label = label
         self.total = total.map { max(0, $0) }
         self.unit = unit
-        self.quiet = mode == .quiet
+        self.quiet = mode == .quiet || (mode == .automatic && !outputIsTerminal)
         self.inPlace = mode == .terminal || (mode == .automatic && outputIsTerminal)
         self.style = style
         self.write = write

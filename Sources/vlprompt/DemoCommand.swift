@@ -103,7 +103,7 @@ struct DemoCommand: ParsableCommand {
     /// The caption under the table: what was run.
     private func caption(_ comparison: MethodComparison) -> String {
         """
-        \(comparison.dataset), \(model ?? "world-clip"), \(shots) shots per base class, seed \(seed). \
+        \(comparison.dataset), \(modelOptions.model ?? ModelOptions.defaultModel), \(shots) shots per base class, seed \(seed). \
         Trained on the base classes, tested on base and on the novel classes (never seen in training); \
         HM = 2·Base·Novel/(Base + Novel); top-1 accuracy in percent.
         """

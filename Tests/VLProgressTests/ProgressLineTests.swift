@@ -53,14 +53,20 @@ struct ProgressLineTests {
         #expect(line.done == 30)
     }
 
-    @Test("in a log it writes a plain line per tenth, and quiet writes nothing")
+    @Test("log mode writes a plain line per tenth; off a terminal automatic and quiet write nothing")
     func logAndQuiet() {
         let harness = Harness()
-        let line = harness.line(mode: .automatic, terminal: false)
+        let line = harness.line(mode: .log, terminal: false)
         for _ in 0..<100 { harness.advance(line, by: 1, seconds: 0.01) }
         line.finish()
         #expect(harness.written.count == 11)
         #expect(harness.written.allSatisfy { !$0.contains("\r") && $0.hasSuffix("\n") })
+
+        let piped = Harness()
+        let automatic = piped.line(mode: .automatic, terminal: false)
+        for _ in 0..<100 { piped.advance(automatic, by: 1, seconds: 0.01) }
+        automatic.finish()
+        #expect(piped.written.isEmpty)
 
         let quiet = Harness()
         let silent = quiet.line(mode: .quiet, terminal: true)
