@@ -27,16 +27,20 @@ extension Report {
         return title + "\n\n" + markdownTable(header: header, rows: rows)
     }
 
+    /// CoCoOp's Table 1 layout: the average first, then one small table per dataset with a row
+    /// per method and Base, Novel, HM columns.
     private func markdown(_ table: BaseToNovelTable) -> String {
-        let header = ["Dataset"] + table.methods.flatMap { ["\($0) Base", "\($0) Novel", "\($0) HM"] }
-        let rows = table.rows.map { row in
-            [row.dataset] + row.cells.flatMap { cell -> [String] in
-                guard let cell else { return ["–", "–", "–"] }
-                return [cell.base.formatted, cell.novel.formatted, String(format: "%.2f", cell.harmonicMean)]
+        let ordered = table.rows.filter { $0.dataset == FewShotTable.averageName }
+            + table.rows.filter { $0.dataset != FewShotTable.averageName }
+        let sections = ordered.map { row -> String in
+            let rows = zip(table.methods, row.cells).map { method, cell -> [String] in
+                guard let cell else { return [method, "–", "–", "–"] }
+                return [method, cell.base.formatted, cell.novel.formatted, String(format: "%.2f", cell.harmonicMean)]
             }
+            return "### \(row.dataset)\n\n" + markdownTable(header: ["Method", "Base", "Novel", "HM"], rows: rows)
         }
-        return "## Base-to-novel generalization\n\n" + markdownTable(header: header, rows: rows)
-            + "\n\nHM = 2·Base·Novel/(Base + Novel); the average row's HM is taken of the averaged "
+        return "## Base-to-novel generalization\n\n" + sections.joined(separator: "\n\n")
+            + "\n\nHM = 2·Base·Novel/(Base + Novel); the average's HM is taken of the averaged "
             + "Base and Novel."
     }
 

@@ -68,7 +68,7 @@ public struct FewShotTable: Sendable, Codable, Equatable {
     }
 }
 
-/// Base-to-novel results: dataset rows, Base/Novel/HM per method (CoCoOp Table 1).
+/// Base-to-novel results: Base/Novel/HM per dataset and method (CoCoOp Table 1).
 public struct BaseToNovelTable: Sendable, Codable, Equatable {
     /// One method's result on one dataset.
     public struct Cell: Sendable, Codable, Equatable {
@@ -88,7 +88,7 @@ public struct BaseToNovelTable: Sendable, Codable, Equatable {
         public var cells: [Cell?]
     }
 
-    /// Methods in column order.
+    /// Methods in the order their runs were given.
     public var methods: [String]
     /// Dataset rows, then the average over datasets (HM of the averaged Base and Novel).
     public var rows: [Row]
@@ -97,7 +97,8 @@ public struct BaseToNovelTable: Sendable, Codable, Equatable {
         typealias Key = RunRecord.EvaluationKey
         let relevant = runs.filter { $0.evaluations[Key.base] != nil || $0.evaluations[Key.novel] != nil }
         guard !relevant.isEmpty else { return nil }
-        let methods = Array(Set(relevant.map(\.method))).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var methods: [String] = []
+        for run in relevant where !methods.contains(run.method) { methods.append(run.method) }
         let datasets = Array(Set(relevant.map(\.dataset))).sorted(by: datasetOrder)
         var rows = datasets.map { dataset in
             Row(dataset: dataset, cells: methods.map { method in

@@ -129,10 +129,26 @@ struct ReportTests {
         let average = try #require(table.rows[2].cells[0])
         #expect(average.base.mean == 80 && average.novel.mean == 30)
         #expect(abs(average.harmonicMean - 2 * 80 * 30 / 110.0) < 1e-12)
-        #expect(report.markdown().contains("| Average | 80.00 | 30.00 | 43.64 |"))
+        let markdown = report.markdown()
+        #expect(markdown.contains("### Average\n\n| Method | Base | Novel | HM |"))
+        #expect(markdown.contains("| cocoop | 80.00 | 30.00 | 43.64 |"))
+        #expect(markdown.range(of: "### Average")!.lowerBound < markdown.range(of: "### OxfordPets")!.lowerBound)
         let csv = try #require(report.csvDocuments().first { $0.kind == "base-to-novel" }).text
         #expect(csv.contains("EuroSAT,cocoop,90.0000,0.0000,10.0000,0.0000,18.0000\n"))
         #expect(csv.contains("OxfordPets,cocoop,70.0000,,50.0000,,58.3333\n"))
+    }
+
+    @Test("base-to-novel methods keep the order their runs were given, not the alphabet's")
+    func baseToNovelOrder() throws {
+        let scratch = Scratch()
+        let records = [
+            record("zeroshot", "EuroSAT", shots: 16, seed: 1, ["base": 50, "novel": 40]),
+            record("coop", "EuroSAT", shots: 16, seed: 1, ["base": 60, "novel": 30]),
+        ]
+        let report = try Report(runs: runs(records, under: scratch.url))
+        #expect(try #require(report.baseToNovel).methods == ["zeroshot", "coop"])
+        let markdown = report.markdown()
+        #expect(markdown.range(of: "| zeroshot |")!.lowerBound < markdown.range(of: "| coop |")!.lowerBound)
     }
 
     @Test("cross-dataset evaluations form a transfer table with the average over targets")
