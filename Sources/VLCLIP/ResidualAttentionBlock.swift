@@ -35,8 +35,9 @@ public struct SelfAttention: ParameterGroup {
 
     /// Attends over `x` shaped `[batch, tokens, width]`; with `causal`, token i sees tokens ≤ i.
     public func callAsFunction(_ x: Tensor, causal: Bool) -> Tensor {
-        // One GEMM for query, key and value: [batch, tokens, 3·width], read in place by the kernel.
-        let projected = x.matmul(inProjectionWeight, transposeOther: true) + inProjectionBias
+        // One GEMM for query, key and value onto their bias: [batch, tokens, 3·width], read in
+        // place by the kernel.
+        let projected = x.linear(inProjectionWeight, bias: inProjectionBias)
         return outProjection(Tensor.attention(packed: projected, heads: heads, causal: causal))
     }
 

@@ -1,6 +1,7 @@
 // CLIP's image tower (openai/CLIP model.py `VisionTransformer`): patchify with a strided
 // convolution, prepend the class token, add positions, ln_pre, blocks, ln_post, project.
 
+import VLKernels
 import VLNN
 import VLTensor
 
@@ -58,15 +59,7 @@ public struct VisionTransformer: ParameterGroup {
     /// Pixels `[images, 3, imageSize, imageSize]` to the last block's output
     /// `[images, tokens, width]` (tokens may exceed `grid² + 1` when hooks add prompts).
     public func encodeTokens(_ pixels: Tensor, hooks: any CLIPHooks) -> Tensor {
-        let images = pixels.shape[0]
-        let width = configuration.width
-        // 1. Patchify: [images, grid², width].
-        let patches = hooks.pixels(pixels).patchEmbedding(weight: patchWeight, patchSize: configuration.patchSize)
-        // 2. Class token first, then positions.
-        let classToken = classEmbedding.reshaped([1, 1, width]).broadcasted(to: [images, 1, width])
-        let embedded = Tensor.concatenated([classToken, patches], alongAxis: 1) + positionalEmbedding
-        // 3. Shallow prompts, ln_pre, then the blocks with deep-prompt hooks between them.
-        var x = layerNormPre(hooks.visionEmbeddings(embedded))
+        var x = embed(pixels, hooks: hooks)
         for (layer, block) in blocks.enumerated() {
             x = block(hooks.vision(x, enteringLayer: layer), causal: false)
         }
@@ -74,10 +67,39 @@ public struct VisionTransformer: ParameterGroup {
     }
 
     /// Image features `[images, embeddingWidth]`: `ln_post` on the class token, then `proj`.
+    ///
+    /// Equal to slicing the class token out of ``encodeTokens(_:hooks:)``, but the last block
+    /// computes attention, out-projection and MLP for the class tokens alone (their keys and
+    /// values still come from every token): no other row of its output is read.
     public func callAsFunction(_ pixels: Tensor, hooks: any CLIPHooks = NoHooks()) -> Tensor {
-        let tokens = encodeTokens(pixels, hooks: hooks)
-        let classToken = tokens.slice(alongAxis: 1, 0..<1).reshaped([tokens.shape[0], configuration.width])
-        return layerNormPost(classToken).matmul(projection)
+        var x = embed(pixels, hooks: hooks)
+        guard let last = blocks.indices.last else {
+            return layerNormPost(classTokens(of: x)).matmul(projection)
+        }
+        for layer in 0..<last {
+            x = blocks[layer](hooks.vision(x, enteringLayer: layer), causal: false)
+        }
+        let pooled = blocks[last].classTokens(of: hooks.vision(x, enteringLayer: last))
+        return layerNormPost(pooled).matmul(projection)
+    }
+
+    /// Patch embedding, class token, positions, shallow prompt hooks and `ln_pre`:
+    /// `[images, tokens, width]`, the first block's input.
+    private func embed(_ pixels: Tensor, hooks: any CLIPHooks) -> Tensor {
+        let images = pixels.shape[0]
+        let width = configuration.width
+        // 1. Patchify: [images, grid², width].
+        let patches = hooks.pixels(pixels).patchEmbedding(weight: patchWeight, patchSize: configuration.patchSize)
+        // 2. Class token first, then positions.
+        let classToken = classEmbedding.reshaped([1, 1, width]).broadcasted(to: [images, 1, width])
+        let embedded = Tensor.concatenated([classToken, patches], alongAxis: 1) + positionalEmbedding
+        // 3. Shallow prompts, then ln_pre.
+        return layerNormPre(hooks.visionEmbeddings(embedded))
+    }
+
+    /// Token 0 of each image: `[images, tokens, width]` → `[images, width]`.
+    private func classTokens(of tokens: Tensor) -> Tensor {
+        tokens.slice(alongAxis: 1, 0..<1).reshaped([tokens.shape[0], configuration.width])
     }
 
     /// Every output token through `ln_post` and `proj`: `[images, tokens, embeddingWidth]`.
@@ -100,5 +122,18 @@ public struct VisionTransformer: ParameterGroup {
                 try layerNormPost.mapParameters(prefix: parameterName(prefix, "ln_post"), transform),
                 try transform(parameterName(prefix, "proj"), projection)
             ))
+    }
+}
+
+extension ResidualAttentionBlock {
+    /// The block's output at token 0 of each sequence, `[images, width]`, for input `x`
+    /// `[images, tokens, width]` without a mask: every token's key and value, the class token's
+    /// query, out-projection and MLP (the packed-row form of the shared-prefix text path).
+    func classTokens(of x: Tensor) -> Tensor {
+        let (images, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
+        let queries = (0..<images).map { image in
+            AttentionRows(query: image * tokens, first: (image * tokens)..<((image + 1) * tokens))
+        }
+        return self(rows: x.reshaped([images * tokens, width]), queries: queries)
     }
 }

@@ -28,11 +28,10 @@ public struct Linear: ParameterGroup {
             : nil
     }
 
-    /// Applies the layer to `x` shaped `[…, inputWidth]`, giving `[…, outputWidth]`.
+    /// Applies the layer to `x` shaped `[…, inputWidth]`, giving `[…, outputWidth]`: one GEMM
+    /// accumulated onto the bias (`Tensor.linear`), no separate bias pass.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let product = x.matmul(weight, transposeOther: true)
-        guard let bias else { return product }
-        return product + bias
+        x.linear(weight, bias: bias)
     }
 
     public func mapParameters(prefix: String, _ transform: (String, Tensor) throws -> Tensor) rethrows -> Linear {

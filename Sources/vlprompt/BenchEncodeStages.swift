@@ -1,6 +1,7 @@
 // `vlprompt bench encode-image --stages`: where the image tower's time goes. Each stage of
 // VisionTransformer.encodeTokens and of one ResidualAttentionBlock is timed on its own with
-// inputs of the real shapes; block stages are multiplied by the number of layers.
+// inputs of the real shapes; block stages are multiplied by the number of layers (an upper
+// bound: the last block computes its out-projection and MLP for the class tokens alone).
 
 import VLCLIP
 import VLTensor
@@ -33,8 +34,7 @@ extension BenchEncodeImage {
         let patches = pixels.patchEmbedding(weight: vision.patchWeight, patchSize: c.patchSize)
         let x = Tensor.normal([batch, tokens, width], seed: 7)
         let normalized = block.layerNorm1(x)
-        let product = normalized.matmul(block.attention.inProjectionWeight, transposeOther: true)
-        let packed = product + block.attention.inProjectionBias
+        let packed = normalized.linear(block.attention.inProjectionWeight, bias: block.attention.inProjectionBias)
         let attended = Tensor.attention(packed: packed, heads: c.heads)
         let hidden = block.mlpIn(normalized)
         let activated = block.activation(hidden)
@@ -50,10 +50,9 @@ extension BenchEncodeImage {
             },
             time("ln_pre") { _ = vision.layerNormPre(x) },
             time("block.ln_1+ln_2", repeated: 2 * layers) { _ = block.layerNorm1(x) },
-            time("block.in_proj_matmul", repeated: layers, gflop: gemm(rows, 3 * width, width)) {
-                _ = normalized.matmul(block.attention.inProjectionWeight, transposeOther: true)
+            time("block.in_proj", repeated: layers, gflop: gemm(rows, 3 * width, width)) {
+                _ = normalized.linear(block.attention.inProjectionWeight, bias: block.attention.inProjectionBias)
             },
-            time("block.in_proj_bias", repeated: layers) { _ = product + block.attention.inProjectionBias },
             time(
                 "block.attention", repeated: layers,
                 gflop: Double(batch * c.heads) * 4 * Double(tokens * tokens) * headWidth / 1e9

@@ -284,7 +284,7 @@ struct CLIPCommandTests {
             ["--model", workspace.model.path, "--batch", "2", "--warmups", "0", "--repetitions", "1", "--stages"])
         let pixels = Tensor.normal([2, 3, 32, 32], seed: 1)
         let stages = command.stages(of: workspace.clip, pixels: pixels)
-        #expect(stages.count == 13 && stages.allSatisfy { $0.ms >= 0 })
+        #expect(stages.count == 12 && stages.allSatisfy { $0.ms >= 0 })
         // c_fc: 2 images × 5 tokens × 16 → 64, once per layer: 2·10·64·16 flops.
         let fullyConnected = try #require(stages.first { $0.name == "block.mlp_c_fc" })
         #expect(abs(fullyConnected.gflop - 2 * 10 * 64 * 16 / 1e9) < 1e-15)
