@@ -223,10 +223,9 @@ struct TrainingRun {
             data: data, preprocessing: pipeline.evaluation, augmentation: augmentation, options: options)
     }
 
-    /// Random streams derived from the run seed.
+    /// Random streams derived from the run seed (the crops draw from ``SeededAugmentation/stream``).
     enum Stream: UInt64 {
         case order = 1
-        case augmentation = 2  // SeededAugmentation.stream
     }
 
     /// The batches of `epoch`: a seeded permutation cut into `batchSize` pieces, the last
