@@ -190,7 +190,7 @@ struct TrainingRun {
     let clip: CLIP
     /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
     let encode: (Tensor) -> ImageBatch
-    /// Whether the method reads pooled features only (fed from ``memory`` without augmentation).
+    /// Whether the method reads the frozen encoder's outputs (kept in ``memory`` without augmentation).
     let usesFeatures: Bool
     /// Decodes (and augments) each step's images one step ahead, through the disk cache when
     /// the method reads pooled features only.
