@@ -13,10 +13,12 @@ import VLTensor
 
 /// How loading treats images and features.
 public struct LoadingOptions: Sendable {
-    /// Features computed before are read from here, new ones written (test transform only).
+    /// Features computed before are read from here, new ones written.
     public var cache: FeatureCache?
     /// The model's content hash (``VLCLIP/CLIP/contentHash()``); the cache is used only with it.
     public var modelHash: String?
+    /// Whether augmented training passes go through ``cache`` too (test-transform passes always do).
+    public var cachesAugmentedPasses: Bool
     /// Skip images that cannot be read instead of stopping at the first one.
     public var skipBadImages: Bool
     /// Decode the next batch while the current one is encoded.
@@ -24,10 +26,12 @@ public struct LoadingOptions: Sendable {
 
     /// No cache, bad images are errors, prefetching on.
     public init(
-        cache: FeatureCache? = nil, modelHash: String? = nil, skipBadImages: Bool = false, prefetch: Bool = true
+        cache: FeatureCache? = nil, modelHash: String? = nil, cachesAugmentedPasses: Bool = false,
+        skipBadImages: Bool = false, prefetch: Bool = true
     ) {
         self.cache = cache
         self.modelHash = modelHash
+        self.cachesAugmentedPasses = cachesAugmentedPasses
         self.skipBadImages = skipBadImages
         self.prefetch = prefetch
     }
@@ -58,45 +62,60 @@ enum PreparedImage: Sendable {
     case features([Float])
 }
 
-/// Reads batches of `data` with a deterministic transform, one batch ahead of the consumer.
+/// A batch to load: item indices and the pass their pixels come from.
+public struct BatchRequest: Sendable, Equatable {
+    /// Indices into the data's items, in batch order.
+    public var indices: [Int]
+    /// The epoch of an augmented training pass, or `nil` for the test transform.
+    public var epoch: Int?
+
+    /// Items `indices`, augmented as in `epoch` (or with the test transform when `nil`).
+    public init(_ indices: [Int], epoch: Int? = nil) {
+        self.indices = indices
+        self.epoch = epoch
+    }
+}
+
+/// Reads batches of `data`, one batch ahead of the consumer: with the deterministic test
+/// transform, or with a seeded training augmentation for requests that name an epoch.
 public struct ImageBatchLoader: Sendable {
     /// The images.
     public let data: LabeledImages
-    /// The transform producing `[3, size, size]` pixels.
+    /// The test transform producing `[3, size, size]` pixels.
     public let preprocessing: CLIPPreprocessing
+    /// The augmentation applied to requests with an epoch.
+    public let augmentation: SeededAugmentation?
     /// Cache, skipping and prefetching.
     public let options: LoadingOptions
 
-    /// A loader over `data` with the test transform `preprocessing`.
-    public init(data: LabeledImages, preprocessing: CLIPPreprocessing, options: LoadingOptions = .init()) {
+    /// A loader over `data` with the test transform `preprocessing` and, for training passes,
+    /// `augmentation`.
+    public init(
+        data: LabeledImages, preprocessing: CLIPPreprocessing, augmentation: SeededAugmentation? = nil,
+        options: LoadingOptions = .init()
+    ) {
         self.data = data
         self.preprocessing = preprocessing
+        self.augmentation = augmentation
         self.options = options
     }
 
-    /// Calls `body` with each batch of `batches` (item indices) in order. With prefetching, the
-    /// next batch is decoded on a background thread while `body` runs; at most two batches are
-    /// in memory at once. The first unreadable image of a batch is thrown unless skipping.
+    /// Calls `body` with each batch of `batches` (item indices, test transform) in order. With
+    /// prefetching, the next batch is decoded on a background thread while `body` runs; at most
+    /// two batches are in memory at once. The first unreadable image of a batch is thrown unless
+    /// skipping.
     public func forEach(_ batches: [[Int]], _ body: (LoadedBatch) throws -> Void) throws {
-        guard options.prefetch, batches.count > 1 else {
-            for indices in batches { try body(load(indices).get()) }
-            return
-        }
-        var pending = Prefetch { self.load(batches[0]) }
-        defer { _ = pending.wait() }
-        for position in batches.indices {
-            let batch = pending.wait()
-            if position + 1 < batches.count {
-                let next = batches[position + 1]
-                pending = Prefetch { self.load(next) }
-            }
-            try body(batch.get())
-        }
+        let stream = BatchStream(self, requests: batches.map { BatchRequest($0) })
+        defer { stream.finish() }
+        while let batch = try stream.next() { try body(batch) }
     }
 
-    /// Decodes (or reads from the cache) every item of `indices`.
-    func load(_ indices: [Int]) -> Result<LoadedBatch, any Error> {
-        let results = data.mapItems(indices) { item, _ in try prepare(item) }
+    /// Decodes (or reads from the cache) every item of `request`.
+    func load(_ request: BatchRequest) -> Result<LoadedBatch, any Error> {
+        let indices = request.indices
+        let results = data.mapItems(indices) { item, position in
+            try prepare(item, index: indices[position], epoch: request.epoch)
+        }
         var batch = LoadedBatch(indices: [], skipped: [], images: [])
         for (index, result) in zip(indices, results) {
             switch result {
@@ -111,12 +130,14 @@ public struct ImageBatchLoader: Sendable {
         return .success(batch)
     }
 
-    /// One item's pixels, or its cached features when the cache holds them.
-    func prepare(_ item: LabeledItem) throws -> PreparedImage {
-        guard let cache = options.cache, let model = options.modelHash, let url = item.url,
-            let files = data.images as? ImageFiles
+    /// Item `index`'s pixels (test transform, or augmented as in `epoch`), or its cached
+    /// features when the cache holds them.
+    func prepare(_ item: LabeledItem, index: Int, epoch: Int?) throws -> PreparedImage {
+        let transform = try pixelTransform(index: index, epoch: epoch)
+        guard let key = cacheKeyParts(epoch: epoch, index: index), let url = item.url,
+            let files = data.images as? ImageFiles, let cache = options.cache
         else {
-            return .pixels(preprocessing(try data.images.image(for: item)), key: nil)
+            return .pixels(transform(try data.images.image(for: item)), key: nil)
         }
         let bytes: Data
         do {
@@ -126,11 +147,68 @@ public struct ImageBatchLoader: Sendable {
         }
         var hash = SHA256()
         bytes.withUnsafeBytes { hash.update($0) }
-        let key = FeatureCache.Key(
-            model: model, preprocessing: FeatureCache.identity(of: preprocessing), content: hash.hexDigest())
-        if let features = cache.features(for: key) { return .features(features) }
+        let fullKey = FeatureCache.Key(
+            model: key.model, preprocessing: key.preprocessing, content: hash.hexDigest(), pass: key.pass)
+        if let features = cache.features(for: fullKey) { return .features(features) }
         let image = try RGBImage(decoding: bytes, source: url.path, alpha: files.alpha)
-        return .pixels(preprocessing(image), key: key)
+        return .pixels(transform(image), key: fullKey)
+    }
+
+    /// The transform of one item in one pass.
+    func pixelTransform(index: Int, epoch: Int?) throws -> (RGBImage) -> Tensor {
+        guard let epoch else { return { preprocessing($0) } }
+        guard let augmentation else { throw TrainingError.noAugmentation(epoch: epoch) }
+        return { image in
+            var generator = augmentation.generator(epoch: epoch, item: index)
+            return augmentation.augmentation(image, using: &generator)
+        }
+    }
+
+    /// The cache key without the content hash, when this pass is cached.
+    func cacheKeyParts(epoch: Int?, index: Int) -> FeatureCache.Key? {
+        guard options.cache != nil, let model = options.modelHash else { return nil }
+        guard let epoch else {
+            return FeatureCache.Key(model: model, preprocessing: FeatureCache.identity(of: preprocessing), content: "")
+        }
+        guard options.cachesAugmentedPasses, let augmentation else { return nil }
+        let alpha = (data.images as? ImageFiles)?.alpha
+        return FeatureCache.Key(
+            model: model, preprocessing: augmentation.identity + " alpha \(alpha.map { "\($0)" } ?? "none")",
+            content: "",
+            pass: .augmented(settings: augmentation.identity, seed: augmentation.seed, epoch: epoch, item: index))
+    }
+}
+
+/// A training augmentation whose random draws are fixed by (seed, epoch, item), so a batch's
+/// pixels never depend on threads, batch composition or where a resumed run starts.
+public struct SeededAugmentation: Sendable {
+    /// The transform.
+    public var augmentation: TrainingAugmentation
+    /// The run's seed.
+    public var seed: UInt64
+    /// The stream of the run's seed the augmentation draws from.
+    public static let stream: UInt64 = 2
+
+    /// `augmentation` drawing from `seed`.
+    public init(_ augmentation: TrainingAugmentation, seed: UInt64) {
+        self.augmentation = augmentation
+        self.seed = seed
+    }
+
+    /// The generator of item `item` in `epoch`.
+    public func generator(epoch: Int, item: Int) -> RandomGenerator {
+        let epochSeed = RandomGenerator(seed: RandomGenerator(seed: seed).derived(Self.stream)).derived(UInt64(epoch))
+        return RandomGenerator(seed: RandomGenerator(seed: epochSeed).derived(UInt64(item)))
+    }
+
+    /// A stable spelling of everything in the transform that changes pixels.
+    public var identity: String {
+        let crop = augmentation.crop
+        let normalization = augmentation.normalization
+        return "random-resized-crop \(crop.size) scale \(crop.scale.lowerBound) \(crop.scale.upperBound) "
+            + "ratio \(crop.aspectRatio.lowerBound) \(crop.aspectRatio.upperBound) \(crop.filter) "
+            + "flip \(augmentation.flipProbability) mean \(normalization.mean) std \(normalization.standardDeviation) "
+            + "\(normalization.rescaling)"
     }
 }
 
@@ -181,35 +259,11 @@ extension LoadedBatch {
 
     /// The preprocessed pixels `[indices.count, 3, size, size]`; only for batches read
     /// without a cache.
-    var pixels: Tensor {
+    public var pixels: Tensor {
         stackImages(
             images.map { image in
                 guard case .pixels(let tensor, _) = image else { preconditionFailure("pixels of a cached row") }
                 return tensor
             })
-    }
-}
-
-/// Work started on a background thread whose result is collected once.
-private final class Prefetch<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    // Written once by the worker before `done` is signalled, read after waiting on it.
-    private var value: Value?
-    private var collected = false
-
-    init(_ work: @escaping @Sendable () -> Value) {
-        DispatchQueue.global(qos: .userInitiated).async {
-            self.value = work()
-            self.done.signal()
-        }
-    }
-
-    /// The value, waiting for it the first time.
-    func wait() -> Value {
-        if !collected {
-            done.wait()
-            collected = true
-        }
-        return value!
     }
 }

@@ -56,17 +56,6 @@ public struct LabeledImages: Sendable {
     /// Labels of the items at `indices`.
     func labels(_ indices: [Int]) -> [Int] { indices.map { items[$0].label } }
 
-    /// `transform`ed images of the items at `indices`, decoded in parallel on the kernel
-    /// threads; `transform` receives each image and its position in `indices`. The first
-    /// failure (in index order) is thrown.
-    func loadImages<Output: Sendable>(
-        _ indices: [Int], _ transform: @Sendable (RGBImage, Int) -> Output
-    ) throws -> [Output] {
-        let images = self.images
-        return try mapItems(indices) { item, position in transform(try images.image(for: item), position) }
-            .map { try $0.get() }
-    }
-
     /// `body` applied to the items at `indices` in parallel on the kernel threads (it receives
     /// each item and its position in `indices`); one result per index, in order, so a failing
     /// item never stops the others and results never depend on scheduling.
@@ -135,6 +124,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case malformedCheckpoint(path: String, detail: String)
     /// A feature-cache entry passed its checks but does not fit the model.
     case unusableCacheEntry(detail: String)
+    /// A batch asked for an augmented pass from a loader without an augmentation.
+    case noAugmentation(epoch: Int)
 
     public var description: String {
         switch self {
@@ -146,6 +137,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "\(path) was written by another run (its \(field) differs); remove it or choose another --out"
         case .malformedCheckpoint(let path, let detail): "\(path) is not a usable checkpoint: \(detail)"
         case .unusableCacheEntry(let detail): "feature cache: \(detail); remove the cache folder or pass --no-cache"
+        case .noAugmentation(let epoch): "epoch \(epoch) asks for augmented images, but the loader has no augmentation"
         }
     }
 }

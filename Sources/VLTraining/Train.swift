@@ -51,8 +51,11 @@ public struct TrainingSummary: Sendable, Equatable {
 ///   for the whole run).
 /// - With `checkpoints`, the state is saved after every epoch and an existing checkpoint of the
 ///   same run is resumed, giving bit-identical results to an uninterrupted run.
+/// - Each step's images are decoded (and augmented) on a background thread while the previous
+///   step computes (`loading.prefetch`), one step ahead; results are identical without it.
 /// - `loading` may skip unreadable images (left out of their batches, listed in the summary)
-///   and, without augmentation, read and write frozen features in a ``FeatureCache``.
+///   and, for methods reading pooled features only, read and write them in a ``FeatureCache``
+///   (augmented passes only with `loading.cachesAugmentedPasses`).
 /// - `observe` may throw to stop training (the last saved checkpoint stays valid).
 @discardableResult
 public func train<Method: AdaptationMethod>(
@@ -80,13 +83,15 @@ public func train<Method: AdaptationMethod>(
     var summary = TrainingSummary(firstEpoch: firstEpoch, epochs: recipe.epochs, stepsPerEpoch: steps)
     guard !Method.trainable.isEmpty else { return summary }
     try observe(.started(epochs: recipe.epochs, steps: steps, firstEpoch: firstEpoch))
-    for epoch in firstEpoch..<max(firstEpoch, recipe.epochs) {
+    let schedule = (firstEpoch..<max(firstEpoch, recipe.epochs)).map { run.batches(epoch: $0) }
+    let stream = BatchStream(run.loader, requests: run.requests(schedule, firstEpoch: firstEpoch))
+    defer { stream.finish() }
+    for (epoch, batches) in zip(firstEpoch..., schedule) {
         let learningRate = recipe.schedule.learningRate(epoch: epoch)
         try observe(.epochStarted(epoch: epoch, learningRate: learningRate))
         var lossSum: Double = 0
-        let batches = run.batches(epoch: epoch)
         for (step, indices) in batches.enumerated() {
-            let (images, kept) = try run.images(indices, epoch: epoch)
+            let (images, kept) = try run.images(indices, loaded: stream.next()!)
             guard !kept.isEmpty else { continue }
             method.prepareTrainingStep(epoch * steps + step)
             let loss = trainingStep(
@@ -177,28 +182,50 @@ private func resume<Method: AdaptationMethod>(
     return state.epochsCompleted
 }
 
-/// The per-run machinery: batch order, pixels, and the feature cache.
+/// The per-run machinery: batch order, what each step loads, and features kept in memory.
 struct TrainingRun {
     let data: LabeledImages
     let recipe: TrainingRecipe
     let seed: UInt64
     let clip: CLIP
-    let pipeline: ImagePipeline
-    let usesFeatures: Bool
-    /// Whether the method reads projected tokens (kept off the disk cache, which holds pooled features).
-    let readsTokens: Bool
     /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
     let encode: (Tensor) -> ImageBatch
-    let loading: LoadingOptions
-    /// Images per item as the method reads them, when augmentation is off (the same pixels every epoch).
-    var cachedFeatures: [Int: ImageBatch] = [:]
+    /// Whether the method reads the frozen encoder's outputs (kept in ``memory`` without augmentation).
+    let usesFeatures: Bool
+    /// Decodes (and augments) each step's images one step ahead, through the disk cache when
+    /// the method reads pooled features only.
+    let loader: ImageBatchLoader
+    /// Features per item as the method reads them, when augmentation is off (the same pixels
+    /// every epoch, so each item is encoded once for the run).
+    var memory: [Int: ImageBatch] = [:]
     /// Unreadable images skipped so far, each once, in the order met.
     var skipped: [SkippedImage] = []
 
-    /// Random streams derived from the run seed.
+    init(
+        data: LabeledImages, recipe: TrainingRecipe, seed: UInt64, clip: CLIP, pipeline: ImagePipeline,
+        usesFeatures: Bool, readsTokens: Bool, encode: @escaping (Tensor) -> ImageBatch, loading: LoadingOptions
+    ) {
+        self.data = data
+        self.recipe = recipe
+        self.seed = seed
+        self.clip = clip
+        self.encode = encode
+        self.usesFeatures = usesFeatures
+        var options = loading
+        // The disk cache holds pooled features only.
+        if !usesFeatures || readsTokens { options.cache = nil }
+        var augmentation: SeededAugmentation?
+        if case .randomResizedCrop(let scale, let flip) = recipe.augmentation {
+            augmentation = SeededAugmentation(
+                pipeline.training(minimumScale: scale, flipProbability: flip), seed: seed)
+        }
+        loader = ImageBatchLoader(
+            data: data, preprocessing: pipeline.evaluation, augmentation: augmentation, options: options)
+    }
+
+    /// Random streams derived from the run seed (the crops draw from ``SeededAugmentation/stream``).
     enum Stream: UInt64 {
         case order = 1
-        case augmentation = 2
     }
 
     /// The batches of `epoch`: a seeded permutation cut into `batchSize` pieces, the last
@@ -218,59 +245,41 @@ struct TrainingRun {
         RandomGenerator(seed: RandomGenerator(seed: seed).derived(stream.rawValue)).derived(UInt64(epoch))
     }
 
-    /// The batch's images as the method reads them, and the indices of the items kept
-    /// (all of `indices` unless unreadable images are skipped).
-    mutating func images(_ indices: [Int], epoch: Int) throws -> (images: ImageBatch, kept: [Int]) {
-        switch recipe.augmentation {
-        case .randomResizedCrop(let scale, let flip):
-            let augmentation = pipeline.training(minimumScale: scale, flipProbability: flip)
-            let epochSeed = epochSeed(.augmentation, epoch)
-            let images = data.images
-            let results = data.mapItems(indices) { item, position in
-                var generator = RandomGenerator(
-                    seed: RandomGenerator(seed: epochSeed).derived(UInt64(indices[position])))
-                return augmentation(try images.image(for: item), using: &generator)
+    /// What each step of `schedule` (batches per epoch from `firstEpoch`) reads: its batch,
+    /// augmented for its epoch; without augmentation, a features-only method reads each item
+    /// the first time it appears and pixel methods read every batch with the test transform.
+    func requests(_ schedule: [[[Int]]], firstEpoch: Int) -> [BatchRequest] {
+        guard loader.augmentation == nil else {
+            return zip(firstEpoch..., schedule).flatMap { epoch, batches in
+                batches.map { BatchRequest($0, epoch: epoch) }
             }
-            var kept: [Int] = [], pixels: [Tensor] = []
-            for (index, result) in zip(indices, results) {
-                switch result {
-                case .success(let tensor):
-                    kept.append(index)
-                    pixels.append(tensor)
-                case .failure(let error):
-                    guard loading.skipBadImages else { throw error }
-                    noteSkipped(SkippedImage(path: data.items[index].path, reason: "\(error)"))
-                }
-            }
-            guard !pixels.isEmpty else { return (.pixels(Tensor.zeros([0])), []) }
-            let batch = stackImages(pixels)
-            return (encode(batch), kept)
-        case .none:
-            var options = loading
-            options.prefetch = false
-            if !usesFeatures || readsTokens { options.cache = nil }
-            let needed = usesFeatures ? indices.filter { cachedFeatures[$0] == nil } : indices
-            var loaded = LoadedBatch(indices: [], skipped: [], images: [])
-            if !needed.isEmpty {
-                try ImageBatchLoader(data: data, preprocessing: pipeline.evaluation, options: options)
-                    .forEach([needed]) { loaded = $0 }
-                loaded.skipped.forEach { noteSkipped($0) }
-            }
-            guard usesFeatures else {
-                return (loaded.indices.isEmpty ? .pixels(Tensor.zeros([0])) : .pixels(loaded.pixels), loaded.indices)
-            }
-            if !loaded.indices.isEmpty {
-                let batch: ImageBatch =
-                    options.cache != nil
-                    ? .features(try loaded.features(clip: clip, cache: options.cache)) : encode(loaded.pixels)
-                for (row, index) in loaded.indices.enumerated() {
-                    cachedFeatures[index] = batch.slice(row..<(row + 1))
-                }
-            }
-            let kept = indices.filter { cachedFeatures[$0] != nil }
-            guard !kept.isEmpty else { return (.features(Tensor.zeros([0])), []) }
-            return (ImageBatch.concatenated(kept.map { cachedFeatures[$0]! }), kept)
         }
+        guard usesFeatures else { return schedule.flatMap { $0.map { BatchRequest($0) } } }
+        var seen = Set<Int>()
+        return schedule.flatMap { $0 }.map { batch in BatchRequest(batch.filter { seen.insert($0).inserted }) }
+    }
+
+    /// The batch `indices` as the method reads them, from what the loader read for it, and the
+    /// indices of the items kept (all of `indices` unless unreadable images are skipped).
+    mutating func images(_ indices: [Int], loaded: LoadedBatch) throws -> (images: ImageBatch, kept: [Int]) {
+        loaded.skipped.forEach { noteSkipped($0) }
+        guard loader.augmentation == nil, usesFeatures else {
+            guard !loaded.indices.isEmpty else { return (.pixels(Tensor.zeros([0])), []) }
+            return (try encoded(loaded), loaded.indices)
+        }
+        if !loaded.indices.isEmpty {
+            let batch = try encoded(loaded)
+            for (row, index) in loaded.indices.enumerated() { memory[index] = batch.slice(row..<(row + 1)) }
+        }
+        let kept = indices.filter { memory[$0] != nil }
+        guard !kept.isEmpty else { return (.features(Tensor.zeros([0])), []) }
+        return (ImageBatch.concatenated(kept.map { memory[$0]! }), kept)
+    }
+
+    /// A loaded batch as the method reads it: through the disk cache when it is in use.
+    func encoded(_ batch: LoadedBatch) throws -> ImageBatch {
+        guard let cache = loader.options.cache else { return encode(batch.pixels) }
+        return .features(try batch.features(clip: clip, cache: cache))
     }
 
     /// Records a skipped image once.

@@ -95,7 +95,7 @@ struct Classify: ParsableCommand {
         let prompts = names.map { template.replacingOccurrences(of: "{}", with: $0) }
         let textFeatures = model.clip.encodeText(try model.tokenize(prompts))
         var predictions: [Prediction] = []
-        let failures = model.encodeImages(images, batchSize: batch, console: console) { indices, imageFeatures in
+        let failures = try model.encodeImages(images, batchSize: batch, console: console) { indices, imageFeatures in
             let logits = model.clip.logits(imageFeatures: imageFeatures, textFeatures: textFeatures)
             let batchPredictions = zip(indices, zip(logits.rows, logits.softmax(alongAxis: -1).rows)).map {
                 index, scores in

@@ -67,7 +67,7 @@ struct Embed: ParsableCommand {
         try threading.apply()
         let model = try resolver.resolve(modelOptions, tokenizer: tokenizerOptions)
         var record = Record()
-        let imageFailures = model.encodeImages(images, batchSize: batch, console: console) { indices, features in
+        let imageFailures = try model.encodeImages(images, batchSize: batch, console: console) { indices, features in
             record.images += indices.map { images[$0] }
             record.imageFeatures += features.rows
         }

@@ -1,9 +1,12 @@
-// Encoding many image files in batches: decode and preprocess a batch in parallel, report each
-// file that fails (naming it and the problem), encode the rest, move on.
+// Encoding many image files in batches through the training loader (`ImageBatchLoader`): the
+// next batch decodes while the current one is encoded, each file that fails is reported
+// (naming it and the problem), and the rest are encoded.
 
 import Foundation
+import VLData
 import VLImage
 import VLTensor
+import VLTraining
 
 extension LoadedModel {
     /// Image features of the files at `paths`, `batchSize` files at a time. `body` receives each
@@ -14,24 +17,21 @@ extension LoadedModel {
     func encodeImages(
         _ paths: [String], batchSize: Int, console: Console,
         _ body: (_ indices: [Int], _ features: Tensor) throws -> Void
-    ) rethrows -> Int {
+    ) throws -> Int {
+        let items = paths.map { path in
+            LabeledItem(path: path, location: .file(URL(fileURLWithPath: path)), label: 0, className: "")
+        }
+        let loader = ImageBatchLoader(
+            data: LabeledImages(items: items, classNames: [""], images: ImageFiles(alpha: preprocessing.alpha)),
+            preprocessing: preprocessing, options: LoadingOptions(skipBadImages: true))
+        let batches = stride(from: 0, to: paths.count, by: batchSize).map {
+            Array($0..<min($0 + batchSize, paths.count))
+        }
         var failures = 0
-        for start in stride(from: 0, to: paths.count, by: batchSize) {
-            let range = start..<min(start + batchSize, paths.count)
-            let results = preprocessing(contentsOf: range.map { URL(fileURLWithPath: paths[$0]) })
-            var indices: [Int] = []
-            var pixels: [Tensor] = []
-            for (index, result) in zip(range, results) {
-                switch result {
-                case .success(let tensor):
-                    indices.append(index)
-                    pixels.append(tensor)
-                case .failure(let error):
-                    console.errors("error: \(error)")
-                    failures += 1
-                }
-            }
-            if !pixels.isEmpty { try body(indices, clip.encodeImage(stackImages(pixels))) }
+        try loader.forEach(batches) { batch in
+            for skipped in batch.skipped { console.errors("error: \(skipped.reason)") }
+            failures += batch.skipped.count
+            if !batch.indices.isEmpty { try body(batch.indices, clip.encodeImage(batch.pixels)) }
         }
         return failures
     }

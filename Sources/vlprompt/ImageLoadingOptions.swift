@@ -1,4 +1,4 @@
-// The `--skip-bad-images`, `--cache` and `--no-cache` options of the commands that read
+// The `--skip-bad-images`, `--cache`, `--no-cache` and `--cache-augmented` options of the commands that read
 // datasets (zeroshot, linear-probe, train, eval), and the one warning line for skipped images.
 
 import ArgumentParser
@@ -20,8 +20,17 @@ struct ImageLoadingOptions: ParsableArguments {
     @Flag(help: "Neither read nor write cached image features.")
     var noCache = false
 
+    @Flag(
+        help: """
+            Training: cache the features of every augmented pass too (one ~4 KB entry per image per epoch), \
+            so rerunning the same seed and recipe, or another features-only method with the same \
+            augmentation, skips decoding and encoding.
+            """)
+    var cacheAugmented = false
+
     func validate() throws {
         if noCache && cache != nil { throw ValidationError("give --cache or --no-cache, not both") }
+        if noCache && cacheAugmented { throw ValidationError("give --cache-augmented or --no-cache, not both") }
     }
 
     /// The feature cache in use, if any.
@@ -38,7 +47,7 @@ struct ImageLoadingOptions: ParsableArguments {
         let cache = featureCache
         return LoadingOptions(
             cache: cache, modelHash: cache == nil ? nil : (modelHash ?? model.clip.contentHash()),
-            skipBadImages: skipBadImages)
+            cachesAugmentedPasses: cacheAugmented, skipBadImages: skipBadImages)
     }
 }
 

@@ -1,6 +1,7 @@
 // `vlprompt zeroshot`: zero-shot CLIP on a dataset split (methods-text.md §2.5) with CoOp's
 // per-dataset template, a given template, or the 80-template ImageNet ensemble; prints the
-// metrics and optionally writes one JSON line per image with its logits.
+// metrics, optionally writes one JSON line per image with its logits, and with --out records a
+// run folder (run.json, metrics.json, predictions.csv) that `vlprompt report` aggregates.
 
 import ArgumentParser
 import Foundation
@@ -20,7 +21,9 @@ struct ZeroShotCommand: ParsableCommand {
             EuroSAT); --ensemble averages the normalized text features of the 80 ImageNet templates. With \
             --json one line {"accuracy", "top5", "count", "mean_per_class_accuracy", "macro_f1", "skipped"} \
             (percent) is printed. --predictions-out writes one JSON line per image {"path", "label", \
-            "prediction", "logits"}, path as the split file gives it.
+            "prediction", "logits"}, path as the split file gives it. --out records the test-split run \
+            in a folder (run.json, metrics.json, predictions.csv) that `vlprompt report` tabulates as \
+            the zero-shot column beside trained methods.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -34,6 +37,8 @@ struct ZeroShotCommand: ParsableCommand {
     @Flag(help: "Ensemble the 80 ImageNet templates instead of one template.") var ensemble = false
     @Option(help: ArgumentHelp("Write one JSON line per image here.", valueName: "file.jsonl"))
     var predictionsOut: String?
+    @Option(help: ArgumentHelp("Record the run in this folder for `vlprompt report` (test split only).", valueName: "dir"))
+    var out: String?
     @Flag(help: "Print one JSON line instead of a summary.") var json = false
     @Option(help: "Images decoded and encoded at once.") var batch = 100
     @Flag(help: "No progress line on standard error.") var quiet = false
@@ -46,6 +51,9 @@ struct ZeroShotCommand: ParsableCommand {
             throw ValidationError("--template must contain {} where the class name goes")
         }
         if batch <= 0 { throw ValidationError("--batch must be positive, got \(batch)") }
+        if out != nil && split != .test {
+            throw ValidationError("--out records test-split runs; drop --out or use --split test")
+        }
     }
 
     func run() throws {
@@ -63,8 +71,10 @@ struct ZeroShotCommand: ParsableCommand {
     /// Scores the split, writes the predictions if asked, and prints the result to `console`.
     @discardableResult
     func execute(console: Console) throws -> EvaluationResult {
-        try threading.apply()
+        let threads = try threading.apply()
+        let startedAt = Date()
         let model = try ModelResolver().resolve(modelOptions, tokenizer: tokenizerOptions)
+        let identity = out == nil ? nil : model.identity()
         let source = try DataResolution.source(dataset, root: root)
         let splits = try source.load(imageLoading.dataOptions)
         if !json && !quiet { warnSkippedItems(splits) }
@@ -75,7 +85,7 @@ struct ZeroShotCommand: ParsableCommand {
         let progress = ProgressLine(
             "zero-shot \(source.identifier) \(split.rawValue)", total: data.count, unit: "images",
             mode: json || quiet ? .quiet : .automatic)
-        let loading = imageLoading.loading(for: model)
+        let loading = imageLoading.loading(for: model, modelHash: identity?.sha256)
         let run = { (onBatch: (EvaluatedBatch) throws -> Void) throws -> EvaluationResult in
             var done = 0
             return try evaluate(
@@ -89,12 +99,55 @@ struct ZeroShotCommand: ParsableCommand {
             result = try run { _ in }
         }
         progress.finish()
+        if let out, let identity {
+            try record(
+                result, in: RunDirectory(URL(fileURLWithPath: out)), data: data, dataset: source.identifier,
+                templates: method.options.templates, model: identity, threads: threads, startedAt: startedAt)
+        }
         if let warning = skippedImagesWarning(result.skipped), !quiet { console.errors(warning) }
         console.output(
             json
                 ? try jsonLine(Summary(result.metrics, skipped: result.skipped.count))
                 : summary(result, dataset: source.identifier, templates: method.options.templates.count))
         return result
+    }
+
+    /// Writes the run folder: `run.json` and `metrics.json` (method `zeroshot`, no shots, seed 0,
+    /// the templates in the options) and `predictions.csv`.
+    func record(
+        _ result: EvaluationResult, in run: RunDirectory, data: LabeledImages, dataset: String, templates: [String],
+        model: PromptFile.Model, threads: Int, startedAt: Date
+    ) throws {
+        try run.writePredictions(
+            zip(result.indices, result.predictions).map { index, prediction in
+                PredictionRow(
+                    evaluation: RunRecord.EvaluationKey.test, path: data.items[index].path,
+                    label: data.items[index].label, prediction: prediction)
+            })
+        let settings = Settings(
+            templates: templates, ensemble: ensemble, split: split.rawValue, skippedImages: result.skipped.count)
+        try run.write(
+            RunRecord(
+                method: Self.methodName, options: try JSONValue(encoding: settings), dataset: dataset, shots: nil,
+                seed: 0, model: ModelIdentity(name: model.name, weights: model.path, sha256: model.sha256),
+                environment: RunEnvironment.current(threads: threads), startedAt: startedAt, finishedAt: Date(),
+                evaluations: [RunRecord.EvaluationKey.test: result.metrics]))
+    }
+
+    /// The method's name in run records and reports.
+    static let methodName = "zeroshot"
+
+    /// What the run record keeps about the classifier.
+    struct Settings: Encodable {
+        var templates: [String]
+        var ensemble: Bool
+        var split: String
+        var skippedImages: Int
+
+        enum CodingKeys: String, CodingKey {
+            case templates, ensemble, split
+            case skippedImages = "skipped_images"
+        }
     }
 
     /// Runs `evaluation`, streaming one JSON line per image into `url` (atomically: the file

@@ -1,5 +1,5 @@
 // Training augmentation: torchvision RandomResizedCrop's sampling rules and fallback, the flip,
-// and reproducibility from a seed (sequentially and in parallel loading).
+// and reproducibility from a seed.
 
 import Foundation
 import Testing
@@ -92,21 +92,6 @@ struct AugmentationTests {
         #expect(batch.shape == [3, 3, 24, 24])
         let singles = (0..<3).map { _ in augmentation(Self.image, using: &singleGenerator) }
         expectClose(batch, stackImages(singles), .identical)
-    }
-
-    @Test("parallel augmentation depends only on the seed")
-    func parallel() {
-        let urls = ["rgb_420.jpg", "rgb.png", "progressive.jpg", "gray.png", "cmyk.jpg", "rgb_trns.png"]
-            .map(ImageFixtures.url)
-        let augmentation = TrainingAugmentation(size: 20)
-        let first = augmentation(contentsOf: urls, seed: 77).map { try! $0.get().array }
-        let second = augmentation(contentsOf: urls, seed: 77).map { try! $0.get().array }
-        #expect(first == second)
-        let root = RandomGenerator(seed: 77)
-        for (index, url) in urls.enumerated() {
-            var generator = RandomGenerator(seed: root.derived(UInt64(index)))
-            #expect(first[index] == augmentation(try! RGBImage(contentsOf: url), using: &generator).array)
-        }
     }
 
     @Test("crops outside the image are zero-filled like PIL's crop")

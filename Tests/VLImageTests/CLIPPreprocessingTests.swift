@@ -86,25 +86,4 @@ struct CLIPPreprocessingTests {
         expectClose(batch, stackImages(images.map { preprocessing($0) }), .identical)
         #expect(Array(batch.scalars[3072..<6144]) == preprocessing(images[1]).array)
     }
-
-    @Test("loading many files reports each failure and keeps the rest")
-    func parallelLoading() throws {
-        let directory = try temporaryDirectory()
-        let broken = directory.appendingPathComponent("broken.png")
-        try Data("not an image".utf8).write(to: broken)
-        let good = ["rgb_420.jpg", "rgb.png", "gray.jpg", "palette_trns.png", "cmyk.jpg"].map(ImageFixtures.url)
-        let urls = Array(good[..<2]) + [broken] + Array(good[2...])
-        let preprocessing = CLIPPreprocessing(size: 48)
-        let results = preprocessing(contentsOf: urls)
-        #expect(results.count == urls.count)
-        for (url, result) in zip(urls, results) {
-            switch result {
-            case .success(let tensor):
-                #expect(url != broken)
-                #expect(tensor.array == (try preprocessing(contentsOf: url)).array, "\(url.lastPathComponent)")
-            case .failure(let error):
-                #expect(url == broken && error.source == broken.path && error.kind == .unknownFormat)
-            }
-        }
-    }
 }

@@ -135,6 +135,7 @@ struct CLIPCommandTests {
         #expect(errors.contains { $0.contains(notImage) && $0.contains("unknown image format") })
         #expect(errors.contains { $0.contains(missing) && $0.contains("cannot read file") })
         #expect(errors.contains { $0.contains("text 2") && $0.contains("empty") })
+        #expect(errors[0].contains(truncated) && errors[1].contains(notImage) && errors[2].contains(missing), "input order")
     }
 
     @Test("an over-long text is cut to the context as CLIP's tokenizer does")

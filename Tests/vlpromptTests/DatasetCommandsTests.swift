@@ -1,8 +1,8 @@
 // `vlprompt zeroshot` and `vlprompt linear-probe` end to end on a small random CLIP and an image
 // folder the test writes: the JSON summary's keys, one predictions line per image with the path
 // as the split gives it, the 80-template ensemble against a direct computation, unreadable
-// images reported by name or skipped and counted, the feature cache, and a linear-probe run
-// folder that `report` aggregates.
+// images reported by name or skipped and counted, the feature cache, and zero-shot and
+// linear-probe run folders that `report` aggregates side by side.
 
 import Foundation
 import Synchronization
@@ -24,7 +24,7 @@ struct DatasetCommandsTests {
     static let classes = ["cat", "dog", "sea_lion"]
 
     /// A random CLIP file and `folder/{train,val,test}/<class>/<k>.png`.
-    static func workspace(corruptTest: Bool = false) throws -> (directory: URL, model: String, data: String) {
+    static func workspace(corruptTest: Bool = false, corruptTrain: Bool = false) throws -> (directory: URL, model: String, data: String) {
         let directory = try PromptCommandsTests.workspace()
         let data = directory.appendingPathComponent("pets")
         for (split, perClass) in [("train", 3), ("val", 2), ("test", 3)] {
@@ -43,6 +43,9 @@ struct DatasetCommandsTests {
         }
         if corruptTest {
             try Data([0x89, 0x50, 0x4E, 0x47, 0, 1, 2]).write(to: data.appendingPathComponent("test/dog/1.png"))
+        }
+        if corruptTrain {
+            try Data("not an image".utf8).write(to: data.appendingPathComponent("train/cat/2.png"))
         }
         return (directory, directory.appendingPathComponent("model.safetensors").path, data.path)
     }
@@ -154,6 +157,71 @@ struct DatasetCommandsTests {
         #expect(entries.count == 9)
         #expect(try Self.zeroshot(arguments).output == cold)
         #expect(try Self.zeroshot(["--model", model, "--dataset", "folder:" + data, "--json", "--no-cache"]).output == cold)
+    }
+
+    @Test("zeroshot --out writes a run folder that report tabulates beside a linear probe")
+    func zeroshotRunFolder() throws {
+        let (directory, model, data) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs = directory.appendingPathComponent("runs")
+        let out = runs.appendingPathComponent("zeroshot").path
+        let (output, _) = try Self.zeroshot([
+            "--model", model, "--dataset", "folder:" + data, "--json", "--no-cache", "--out", out,
+        ])
+        let summary = try PromptCommandsTests.object(output[0])
+        let record = try RunDirectory(URL(fileURLWithPath: out)).read()
+        #expect(record.method == "zeroshot" && record.shots == nil && record.finishedAt != nil)
+        #expect(record.evaluations["test"]?.top1 == summary["accuracy"] as? Double)
+        #expect(record.evaluations["test"]?.count == 9)
+        guard case .object(let options) = record.options, case .array(let templates)? = options["templates"] else {
+            Issue.record("run.json options lack the templates: \(record.options)")
+            return
+        }
+        #expect(templates.count == 1)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json")))
+        #expect((metrics as? [String: Any])?["test"] != nil)
+        let csv = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8).split(separator: "\n")
+        let expected = try ImageFolderDataset(directory: URL(fileURLWithPath: data)).load().items(.test)
+        #expect(csv.count == 10 && csv.dropFirst().map { String($0.split(separator: ",")[1]) } == expected.map(\.path))
+
+        _ = try LinearProbeCommand.parse([
+            "--model", model, "--dataset", "folder:" + data, "--shots", "2", "--out", runs.appendingPathComponent("lp").path,
+            "--json", "--no-cache",
+        ]).execute()
+        let report = try Report(runs: try LoadedRun.load(from: [runs]), metric: .top1)
+        let table = try #require(report.fewShot.first)
+        #expect(table.shots == [0, 2], "zero-shot is the no-shots column")
+        #expect(Set(table.rows.map(\.method)) == ["zeroshot", "linear-probe"])
+        let zeroShotRow = try #require(table.rows.first { $0.method == "zeroshot" })
+        #expect(zeroShotRow.cells[0]?.mean == summary["accuracy"] as? Double && zeroShotRow.cells[1] == nil)
+        #expect(report.markdown().contains("zeroshot"))
+        #expect(throws: (any Error).self) {
+            _ = try ZeroShotCommand.parse(["--dataset", "folder:" + data, "--split", "val", "--out", out])
+        }
+    }
+
+    @Test("train with a corrupt few-shot image and a corrupt test image: named error, or skipped and counted")
+    func trainBadImages() throws {
+        let (directory, model, data) = try Self.workspace(corruptTest: true, corruptTrain: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("run").path
+        let arguments = [
+            "--model", model, "--dataset", "folder:" + data, "--shots", "3", "--epochs", "1", "--out", out,
+            "--options", directory.appendingPathComponent("options.json").path, "--json", "--no-cache",
+        ]
+        do {
+            _ = try TrainCommand.parse(arguments).execute()
+            Issue.record("a corrupt training image was accepted")
+        } catch {
+            #expect("\(error)".contains("train/cat/2.png"))
+        }
+        try FileManager.default.removeItem(atPath: out)
+        let result = try PromptCommandsTests.object(try TrainCommand.parse(arguments + ["--skip-bad-images"]).execute())
+        #expect((0...100).contains(try #require(result["accuracy"] as? Double)))
+        let record = try RunDirectory(URL(fileURLWithPath: out)).read()
+        #expect(record.evaluations["test"]?.count == 8, "the corrupt test image is left out")
+        let subset = try FewShotSubset(contentsOf: URL(fileURLWithPath: out + "/subset.json"))
+        #expect(subset.train.map(\.path).contains("train/cat/2.png"), "the corrupt image is in the few-shot subset")
     }
 
     @Test("linear-probe runs end to end and writes a run folder report reads")
