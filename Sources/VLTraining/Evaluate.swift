@@ -50,9 +50,7 @@ public func evaluate<Method: AdaptationMethod>(
     var result = EvaluationResult(
         metrics: ClassificationMetrics(count: 0, top1: 0, top5: nil, meanPerClassAccuracy: 0, macroF1: 0),
         predictions: [], indices: [], skipped: [])
-    let batches = stride(from: 0, to: data.items.count, by: max(1, batchSize)).map {
-        Array($0..<min($0 + max(1, batchSize), data.items.count))
-    }
+    let batches = consecutiveBatches(count: data.items.count, size: batchSize)
     var done = 0
     try loader.forEach(batches) { batch in
         result.skipped += batch.skipped
@@ -93,9 +91,7 @@ public func extractFeatures(
     loading: LoadingOptions = .init(), observe: (Int) -> Void = { _ in }
 ) throws -> ExtractedFeatures {
     let loader = ImageBatchLoader(data: data, preprocessing: preprocessing, options: loading)
-    let batches = stride(from: 0, to: data.items.count, by: max(1, batchSize)).map {
-        Array($0..<min($0 + max(1, batchSize), data.items.count))
-    }
+    let batches = consecutiveBatches(count: data.items.count, size: batchSize)
     var rows: [Tensor] = []
     var result = ExtractedFeatures(
         features: Tensor.zeros([0, clip.configuration.embeddingWidth]), indices: [], skipped: [])
@@ -110,4 +106,9 @@ public func extractFeatures(
     }
     if !rows.isEmpty { result.features = Tensor.concatenated(rows, alongAxis: 0) }
     return result
+}
+
+/// Item indices `0..<count` cut into consecutive batches of `size` (at least 1), the last shorter.
+func consecutiveBatches(count: Int, size: Int) -> [[Int]] {
+    stride(from: 0, to: count, by: max(1, size)).map { Array($0..<min($0 + max(1, size), count)) }
 }
