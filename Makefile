@@ -5,7 +5,7 @@ SWIFT ?= swift
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 BIN := .build/release/vlprompt
 
-.PHONY: deps build test test-fast demo bench fixtures clean
+.PHONY: deps build test test-fast demo bench bench-peers fixtures clean
 
 deps:
 	@tools/install-deps.sh
@@ -27,6 +27,12 @@ bench: build
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench block --json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench kernels --json
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN) bench encode-image --arch vit-b32 --batch 32 --json
+
+# Each benchmark beside its PyTorch peer in one run (needs ../shared/peers and a torch venv; VENV=...).
+bench-peers: build
+	tools/bench-vs-peer.sh encode-image 5
+	tools/bench-vs-peer.sh coop 3
+	tools/bench-vs-peer.sh cocoop 2
 
 # Regenerates the committed PyTorch fixtures (needs the venv described in tools/fixtures/README.md).
 fixtures:
