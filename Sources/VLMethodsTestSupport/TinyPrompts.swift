@@ -43,6 +43,36 @@ public enum TinyPrompts {
         return table.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
+    /// The fixture's `variants` metadata (name → `Method`'s options), sorted by name.
+    public static func optionVariants<Method: AdaptationMethod>(
+        of type: Method.Type, _ fixture: Fixture
+    ) throws -> [(name: String, options: Method.Options)] {
+        let table = try JSONDecoder().decode(
+            [String: Method.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
+        return table.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// `Method` with `options` on the fixture's classes, starting from the fixture's
+    /// `NAME.initial_ctx`.
+    public static func method<Method: AdaptationMethod>(
+        _ type: Method.Type, _ name: String, _ options: Method.Options, clip: CLIP, fixture: Fixture
+    ) throws -> Method {
+        var method = try Method(
+            options: options, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture),
+            seed: 1)
+        try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
+        return method
+    }
+
+    /// Every variant of the fixture as a `Method` starting from its initial context.
+    public static func contextVariants<Method: AdaptationMethod>(
+        of type: Method.Type, clip: CLIP, fixture: Fixture
+    ) throws -> [(name: String, method: Method)] {
+        try optionVariants(of: type, fixture).map { name, options in
+            (name, try method(type, name, options, clip: clip, fixture: fixture))
+        }
+    }
+
     /// Row `step` of a `[steps, batch, …]` fixture tensor.
     public static func step(_ tensor: Tensor, _ step: Int) -> Tensor {
         tensor.slice(alongAxis: 0, step..<(step + 1)).reshaped(Array(tensor.shape.dropFirst()))

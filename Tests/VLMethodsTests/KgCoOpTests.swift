@@ -14,17 +14,12 @@ extension TinyPrompts {
 
     /// The KgCoOp fixture's variants by name, as options.
     static func kgcoopVariants(_ fixture: Fixture) throws -> [(name: String, options: KgCoOp.Options)] {
-        let table = try JSONDecoder().decode(
-            [String: KgCoOp.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
-        return table.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try optionVariants(of: KgCoOp.self, fixture)
     }
 
     /// KgCoOp for a fixture variant, starting from the fixture's initial context.
     static func kgcoop(_ name: String, _ options: KgCoOp.Options, clip: CLIP, fixture: Fixture) throws -> KgCoOp {
-        var method = try KgCoOp(
-            options: options, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture), seed: 1)
-        try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
-        return method
+        try method(KgCoOp.self, name, options, clip: clip, fixture: fixture)
     }
 }
 

@@ -14,18 +14,12 @@ extension TinyPrompts {
 
     /// The PLOT fixture's variants by name, as options.
     static func plotVariants(_ fixture: Fixture) throws -> [(name: String, options: PLOT.Options)] {
-        let table = try JSONDecoder().decode(
-            [String: PLOT.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
-        return table.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try optionVariants(of: PLOT.self, fixture)
     }
 
     /// PLOT for a fixture variant, starting from the fixture's initial context.
     static func plot(_ name: String, _ options: PLOT.Options, clip: CLIP, fixture: Fixture) throws -> PLOT {
-        var method = try PLOT(
-            options: options, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture),
-            seed: 1)
-        try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
-        return method
+        try method(PLOT.self, name, options, clip: clip, fixture: fixture)
     }
 
     /// The projected tokens `[4, 17, 32]` of the fixture's batch `step`.

@@ -16,13 +16,8 @@ extension TinyPrompts {
 
     /// ProDA for a fixture variant, starting from the fixture's initial context.
     static func proda(_ name: String, clip: CLIP, fixture: Fixture) throws -> ProDA {
-        let table = try JSONDecoder().decode(
-            [String: ProDA.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
-        var method = try ProDA(
-            options: table[name]!, clip: clip, tokenizer: try tokenizer(fixture), classNames: try classNames(fixture),
-            seed: 1)
-        try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
-        return method
+        let options = try optionVariants(of: ProDA.self, fixture).first { $0.name == name }!.options
+        return try method(ProDA.self, name, options, clip: clip, fixture: fixture)
     }
 
     /// The `size` prompts the fixture trained on at `step`.

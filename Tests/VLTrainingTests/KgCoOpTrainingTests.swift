@@ -18,15 +18,7 @@ struct KgCoOpTrainingTests {
 
     /// The fixture's variants, each starting from its initial context.
     static func variants(clip: CLIP, fixture: Fixture) throws -> [(name: String, method: KgCoOp)] {
-        let table = try JSONDecoder().decode(
-            [String: KgCoOp.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
-        return try table.sorted { $0.key < $1.key }.map { name, options in
-            var method = try KgCoOp(
-                options: options, clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture),
-                classNames: try TinyPrompts.classNames(fixture), seed: 1)
-            try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
-            return (name, method)
-        }
+        try TinyPrompts.contextVariants(of: KgCoOp.self, clip: clip, fixture: fixture)
     }
 
     @Test("10 SGD steps follow PyTorch's losses and end at its context, every variant")

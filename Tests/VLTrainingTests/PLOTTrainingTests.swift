@@ -19,15 +19,7 @@ struct PLOTTrainingTests {
 
     /// The fixture's variants, each starting from its initial context.
     static func variants(clip: CLIP, fixture: Fixture) throws -> [(name: String, method: PLOT)] {
-        let table = try JSONDecoder().decode(
-            [String: PLOT.Options].self, from: Data(fixture.metadata["variants"]!.utf8))
-        return try table.sorted { $0.key < $1.key }.map { name, options in
-            var method = try PLOT(
-                options: options, clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture),
-                classNames: try TinyPrompts.classNames(fixture), seed: 1)
-            try method.setTrainableTensors(["ctx": fixture["\(name).initial_ctx"]])
-            return (name, method)
-        }
+        try TinyPrompts.contextVariants(of: PLOT.self, clip: clip, fixture: fixture)
     }
 
     @Test("10 SGD steps follow PyTorch's losses and end at its context, every variant")
