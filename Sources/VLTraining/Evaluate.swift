@@ -41,9 +41,7 @@ public func evaluate<Method: AdaptationMethod>(
     guard !data.items.isEmpty else { throw TrainingError.empty(what: "the evaluation set") }
     try data.checkLabels()
     let preprocessing = (pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize)).evaluation
-    var options = loading
-    // The disk cache holds pooled features only; methods reading pixels or tokens bypass it.
-    if !Method.usesFrozenImageFeatures || Method.readsImageTokens { options.cache = nil }
+    let options = loading.forMethod(Method.self)
     let loader = ImageBatchLoader(data: data, preprocessing: preprocessing, options: options)
     let method = method.preparedForInference(clip: clip)
     var evaluator = try ClassificationEvaluator(classes: method.classNames.count)
@@ -57,11 +55,7 @@ public func evaluate<Method: AdaptationMethod>(
         done += batch.indices.count + batch.skipped.count
         defer { observe(done) }
         guard !batch.indices.isEmpty else { return }
-        let images: ImageBatch =
-            options.cache != nil
-            ? .features(try batch.features(clip: clip, cache: options.cache))
-            : Method.imageBatch(batch.pixels, clip: clip)
-        let logits = method.logits(images, clip: clip)
+        let logits = method.logits(try batch.images(for: Method.self, clip: clip, cache: options.cache), clip: clip)
         try evaluator.add(logits: logits.array, labels: data.labels(batch.indices))
         result.predictions += logits.argmax(alongAxis: 1)
         result.indices += batch.indices

@@ -9,6 +9,7 @@ import VLCLIP
 import VLData
 import VLFormats
 import VLImage
+import VLMethods
 import VLTensor
 
 /// How loading treats images and features.
@@ -34,6 +35,27 @@ public struct LoadingOptions: Sendable {
         self.cachesAugmentedPasses = cachesAugmentedPasses
         self.skipBadImages = skipBadImages
         self.prefetch = prefetch
+    }
+}
+
+extension LoadingOptions {
+    /// These options for `Method`: the disk cache holds pooled frozen features only, so it is
+    /// dropped for methods reading pixels or projected tokens.
+    func forMethod<Method: AdaptationMethod>(_ type: Method.Type) -> LoadingOptions {
+        var options = self
+        if !Method.usesFrozenImageFeatures || Method.readsImageTokens { options.cache = nil }
+        return options
+    }
+}
+
+extension LoadedBatch {
+    /// The batch as `Method` reads it: pooled features through `cache` when one is given (see
+    /// ``LoadingOptions/forMethod(_:)``), else ``AdaptationMethod/imageBatch(_:clip:)`` of its pixels.
+    func images<Method: AdaptationMethod>(for type: Method.Type, clip: CLIP, cache: FeatureCache?) throws
+        -> ImageBatch
+    {
+        guard let cache else { return Method.imageBatch(pixels, clip: clip) }
+        return .features(try features(clip: clip, cache: cache))
     }
 }
 

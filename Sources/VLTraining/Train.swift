@@ -69,8 +69,8 @@ public func train<Method: AdaptationMethod>(
     var run = TrainingRun(
         data: data, recipe: recipe, seed: seed, clip: clip,
         pipeline: pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize),
-        usesFeatures: Method.usesFrozenImageFeatures, readsTokens: Method.readsImageTokens,
-        encode: { Method.imageBatch($0, clip: clip) }, loading: loading)
+        usesFeatures: Method.usesFrozenImageFeatures, loading: loading.forMethod(Method.self),
+        read: { try $0.images(for: Method.self, clip: clip, cache: $1) })
     var optimizer = try recipe.optimizer.makeOptimizer()
     let fingerprint = RunFingerprint(
         method: method.configuration, classNames: method.classNames, recipe: recipe, seed: seed,
@@ -188,8 +188,9 @@ struct TrainingRun {
     let recipe: TrainingRecipe
     let seed: UInt64
     let clip: CLIP
-    /// Pixels as the method reads them (``AdaptationMethod/imageBatch(_:clip:)``).
-    let encode: (Tensor) -> ImageBatch
+    /// A loaded batch as the method reads it, given the loader's cache
+    /// (``LoadedBatch/images(for:clip:cache:)``).
+    let read: (LoadedBatch, FeatureCache?) throws -> ImageBatch
     /// Whether the method reads the frozen encoder's outputs (kept in ``memory`` without augmentation).
     let usesFeatures: Bool
     /// Decodes (and augments) each step's images one step ahead, through the disk cache when
@@ -203,24 +204,21 @@ struct TrainingRun {
 
     init(
         data: LabeledImages, recipe: TrainingRecipe, seed: UInt64, clip: CLIP, pipeline: ImagePipeline,
-        usesFeatures: Bool, readsTokens: Bool, encode: @escaping (Tensor) -> ImageBatch, loading: LoadingOptions
+        usesFeatures: Bool, loading: LoadingOptions, read: @escaping (LoadedBatch, FeatureCache?) throws -> ImageBatch
     ) {
         self.data = data
         self.recipe = recipe
         self.seed = seed
         self.clip = clip
-        self.encode = encode
+        self.read = read
         self.usesFeatures = usesFeatures
-        var options = loading
-        // The disk cache holds pooled features only.
-        if !usesFeatures || readsTokens { options.cache = nil }
         var augmentation: SeededAugmentation?
         if case .randomResizedCrop(let scale, let flip) = recipe.augmentation {
             augmentation = SeededAugmentation(
                 pipeline.training(minimumScale: scale, flipProbability: flip), seed: seed)
         }
         loader = ImageBatchLoader(
-            data: data, preprocessing: pipeline.evaluation, augmentation: augmentation, options: options)
+            data: data, preprocessing: pipeline.evaluation, augmentation: augmentation, options: loading)
     }
 
     /// Random streams derived from the run seed (the crops draw from ``SeededAugmentation/stream``).
@@ -277,10 +275,7 @@ struct TrainingRun {
     }
 
     /// A loaded batch as the method reads it: through the disk cache when it is in use.
-    func encoded(_ batch: LoadedBatch) throws -> ImageBatch {
-        guard let cache = loader.options.cache else { return encode(batch.pixels) }
-        return .features(try batch.features(clip: clip, cache: cache))
-    }
+    func encoded(_ batch: LoadedBatch) throws -> ImageBatch { try read(batch, loader.options.cache) }
 
     /// Records a skipped image once.
     mutating func noteSkipped(_ image: SkippedImage) {
