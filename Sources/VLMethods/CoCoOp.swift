@@ -37,11 +37,9 @@ public struct CoCoOp: AdaptationMethod {
                 container.contains(.initialWords)
                 ? try container.decodeIfPresent(String.self, forKey: .initialWords) : defaults.initialWords
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
-                    ?? defaults.contextLength,
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
                 initialWords: words,
-                metaNetReduction: try container.decodeIfPresent(Int.self, forKey: .metaNetReduction)
-                    ?? defaults.metaNetReduction)
+                metaNetReduction: try container.decode(.metaNetReduction, or: defaults.metaNetReduction))
         }
 
         public func encode(to encoder: any Encoder) throws {

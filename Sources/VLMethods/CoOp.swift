@@ -52,13 +52,10 @@ public struct CoOp: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength)
-                    ?? defaults.contextLength,
-                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific)
-                    ?? defaults.classSpecific,
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
+                classSpecific: try container.decode(.classSpecific, or: defaults.classSpecific),
                 initialWords: try container.decodeIfPresent(String.self, forKey: .initialWords),
-                classTokenPosition: try container.decodeIfPresent(ClassTokenPosition.self, forKey: .classTokenPosition)
-                    ?? defaults.classTokenPosition)
+                classTokenPosition: try container.decode(.classTokenPosition, or: defaults.classTokenPosition))
         }
 
         /// Whether the learned context is class-specific once word initialization is applied.

@@ -60,12 +60,12 @@ public struct KgCoOp: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
-                classSpecific: try container.decodeIfPresent(Bool.self, forKey: .classSpecific) ?? defaults.classSpecific,
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
+                classSpecific: try container.decode(.classSpecific, or: defaults.classSpecific),
                 initialWords: container.contains(.initialWords)
                     ? try container.decodeIfPresent(String.self, forKey: .initialWords) : defaults.initialWords,
-                template: try container.decodeIfPresent(String.self, forKey: .template) ?? defaults.template,
-                weight: try container.decodeIfPresent(Double.self, forKey: .weight) ?? defaults.weight)
+                template: try container.decode(.template, or: defaults.template),
+                weight: try container.decode(.weight, or: defaults.weight))
         }
 
         /// Encodes every field, `initialWords` as `null` when absent so it decodes the same.

@@ -83,17 +83,14 @@ public struct PLOT: AdaptationMethod {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
-            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
-                try container.decodeIfPresent(T.self, forKey: key) ?? fallback
-            }
             self.init(
-                promptCount: try value(.promptCount, defaults.promptCount),
-                contextLength: try value(.contextLength, defaults.contextLength),
+                promptCount: try container.decode(.promptCount, or: defaults.promptCount),
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
                 initialWords: try container.decodeIfPresent([String].self, forKey: .initialWords),
-                epsilon: try value(.epsilon, defaults.epsilon),
-                maximumIterations: try value(.maximumIterations, defaults.maximumIterations),
-                threshold: try value(.threshold, defaults.threshold),
-                addsGlobalLogits: try value(.addsGlobalLogits, defaults.addsGlobalLogits))
+                epsilon: try container.decode(.epsilon, or: defaults.epsilon),
+                maximumIterations: try container.decode(.maximumIterations, or: defaults.maximumIterations),
+                threshold: try container.decode(.threshold, or: defaults.threshold),
+                addsGlobalLogits: try container.decode(.addsGlobalLogits, or: defaults.addsGlobalLogits))
         }
 
         /// Throws unless every value is usable.

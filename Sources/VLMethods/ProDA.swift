@@ -72,15 +72,13 @@ public struct ProDA: AdaptationMethod {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
-            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
-                try container.decodeIfPresent(T.self, forKey: key) ?? fallback
-            }
             self.init(
-                promptCount: try value(.promptCount, defaults.promptCount),
-                contextLength: try value(.contextLength, defaults.contextLength),
-                promptBatchSize: try value(.promptBatchSize, defaults.promptBatchSize),
-                diversityWeight: try value(.diversityWeight, defaults.diversityWeight),
-                mixedClassTokenPositions: try value(.mixedClassTokenPositions, defaults.mixedClassTokenPositions))
+                promptCount: try container.decode(.promptCount, or: defaults.promptCount),
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
+                promptBatchSize: try container.decode(.promptBatchSize, or: defaults.promptBatchSize),
+                diversityWeight: try container.decode(.diversityWeight, or: defaults.diversityWeight),
+                mixedClassTokenPositions: try container.decode(
+                    .mixedClassTokenPositions, or: defaults.mixedClassTokenPositions))
         }
     }
 

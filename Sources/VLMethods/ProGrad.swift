@@ -60,12 +60,12 @@ public struct ProGrad: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
-                template: try container.decodeIfPresent(String.self, forKey: .template) ?? defaults.template,
-                initializeFromTemplate: try container.decodeIfPresent(Bool.self, forKey: .initializeFromTemplate)
-                    ?? defaults.initializeFromTemplate,
-                weight: try container.decodeIfPresent(Double.self, forKey: .weight) ?? defaults.weight,
-                temperature: try container.decodeIfPresent(Double.self, forKey: .temperature) ?? defaults.temperature)
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
+                template: try container.decode(.template, or: defaults.template),
+                initializeFromTemplate: try container.decode(
+                    .initializeFromTemplate, or: defaults.initializeFromTemplate),
+                weight: try container.decode(.weight, or: defaults.weight),
+                temperature: try container.decode(.temperature, or: defaults.temperature))
         }
 
         /// The template without its class slot: the phrase that initializes the context.

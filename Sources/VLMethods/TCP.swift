@@ -87,15 +87,13 @@ public struct TCP: AdaptationMethod {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Options()
             self.init(
-                contextLength: try container.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength,
+                contextLength: try container.decode(.contextLength, or: defaults.contextLength),
                 initialWords: try container.decodeIfPresent(String.self, forKey: .initialWords),
                 promptTemplate: try container.decodeIfPresent(String.self, forKey: .promptTemplate),
-                anchorTemplate: try container.decodeIfPresent(String.self, forKey: .anchorTemplate)
-                    ?? defaults.anchorTemplate,
+                anchorTemplate: try container.decode(.anchorTemplate, or: defaults.anchorTemplate),
                 injectionLayer: try container.decodeIfPresent(Int.self, forKey: .injectionLayer),
-                metaNetReduction: try container.decodeIfPresent(Int.self, forKey: .metaNetReduction)
-                    ?? defaults.metaNetReduction,
-                weight: try container.decodeIfPresent(Double.self, forKey: .weight) ?? defaults.weight)
+                metaNetReduction: try container.decode(.metaNetReduction, or: defaults.metaNetReduction),
+                weight: try container.decode(.weight, or: defaults.weight))
         }
 
         /// The learnable prompt template in use.

@@ -32,7 +32,7 @@ public struct ZeroShot: AdaptationMethod {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
-                templates: try container.decodeIfPresent([String].self, forKey: .templates) ?? Options().templates)
+                templates: try container.decode(.templates, or: Options().templates))
         }
     }
 
