@@ -105,7 +105,9 @@ public struct CoCoOp: AdaptationMethod {
         metaNet1 = CoCoOp.linear(input: features, output: hidden, seed: seed &+ 1)
         metaNet2 = CoCoOp.linear(input: hidden, output: width, seed: seed &+ 2)
         self.options = resolved
-        prompts = try CoCoOp.skeleton(resolved, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: resolved.initialWords, contextLength: resolved.contextLength,
+            tokenizer: tokenizer, clip: clip)
     }
 
     /// `nn.Linear`'s default initialization: weight and bias uniform in ±1/√input.
@@ -118,18 +120,12 @@ public struct CoCoOp: AdaptationMethod {
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
         let path = prompts.path
-        prompts = try CoCoOp.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: options.initialWords, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
         prompts.path = path
     }
 
-    static func skeleton(
-        _ options: Options, classNames: [String], tokenizer: any TextTokenizer, clip: CLIP
-    ) throws -> PromptSkeleton {
-        let prefix = options.initialWords ?? Array(repeating: "X", count: options.contextLength).joined(separator: " ")
-        return try PromptSkeleton(
-            classNames: classNames, prefixText: prefix, contextTokens: options.contextLength,
-            tokenizer: tokenizer, clip: clip)
-    }
 
     /// The context shifted per image, `[batch, contextLength, width]`: `ctx + h(z)` for each
     /// L2-normalized image feature `z` (`[batch, embeddingWidth]`).

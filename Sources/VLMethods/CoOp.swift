@@ -106,7 +106,9 @@ public struct CoOp: AdaptationMethod {
             context = Tensor.normal(shape, standardDeviation: 0.02, seed: seed)
         }
         self.options = resolved
-        prompts = try CoOp.skeleton(resolved, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: resolved.initialWords, contextLength: resolved.contextLength,
+            tokenizer: tokenizer, clip: clip)
     }
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
@@ -116,19 +118,12 @@ public struct CoOp: AdaptationMethod {
                 requirement: "used with the \(context.shape[0]) classes it was learned for, not \(classNames.count)")
         }
         let path = prompts.path
-        prompts = try CoOp.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: options.initialWords, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
         prompts.path = path
     }
 
-    /// CoOp's prompts: the init words or "X X … X", a space, the name and a period.
-    static func skeleton(
-        _ options: Options, classNames: [String], tokenizer: any TextTokenizer, clip: CLIP
-    ) throws -> PromptSkeleton {
-        let prefix = options.initialWords ?? Array(repeating: "X", count: options.contextLength).joined(separator: " ")
-        return try PromptSkeleton(
-            classNames: classNames, prefixText: prefix, contextTokens: options.contextLength,
-            tokenizer: tokenizer, clip: clip)
-    }
 
     /// The context placed as ``Options/classTokenPosition`` says.
     var promptContext: PromptContext {

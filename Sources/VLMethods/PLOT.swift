@@ -141,24 +141,19 @@ public struct PLOT: AdaptationMethod {
                 [options.promptCount, options.contextLength, width], standardDeviation: 0.02, seed: seed)
         }
         self.options = options
-        prompts = try PLOT.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: nil, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
     }
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
         let path = prompts.path
-        prompts = try PLOT.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: nil, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
         prompts.path = path
     }
 
-    /// The placeholder prompts `"X X … X {name}."`; every prompt overwrites the placeholders.
-    static func skeleton(
-        _ options: Options, classNames: [String], tokenizer: any TextTokenizer, clip: CLIP
-    ) throws -> PromptSkeleton {
-        let placeholder = Array(repeating: "X", count: options.contextLength).joined(separator: " ")
-        return try PromptSkeleton(
-            classNames: classNames, prefixText: placeholder, contextTokens: options.contextLength,
-            tokenizer: tokenizer, clip: clip)
-    }
 
     /// `[phrases, length, width]`: each phrase's token embeddings; every phrase must have
     /// `length` tokens.

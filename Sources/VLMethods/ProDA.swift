@@ -119,8 +119,12 @@ public struct ProDA: AdaptationMethod {
             [options.promptCount, options.contextLength, clip.configuration.text.width], standardDeviation: 0.02,
             seed: seed)
         positions = ProDA.positions(count: options.promptCount, mixed: options.mixedClassTokenPositions)
-        prompts = try ProDA.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
-        unnamed = try ProDA.skeleton(options, classNames: [""], tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: nil, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
+        unnamed = try PromptSkeleton(
+            classNames: [""], initialWords: nil, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
         promptBatch = []
         prepareTrainingStep(0)
     }
@@ -148,14 +152,6 @@ public struct ProDA: AdaptationMethod {
             + Array(repeating: .end, count: count - 2 * quarter)
     }
 
-    static func skeleton(
-        _ options: Options, classNames: [String], tokenizer: any TextTokenizer, clip: CLIP
-    ) throws -> PromptSkeleton {
-        let prefix = Array(repeating: "X", count: options.contextLength).joined(separator: " ")
-        return try PromptSkeleton(
-            classNames: classNames, prefixText: prefix, contextTokens: options.contextLength, tokenizer: tokenizer,
-            clip: clip)
-    }
 
     /// Selects the prompts of global training step `step`: cycle `step / (K / K_b)` is a fresh
     /// permutation of the K prompts drawn from the seed, cut into consecutive mini-batches.
@@ -172,7 +168,9 @@ public struct ProDA: AdaptationMethod {
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
         let path = prompts.path
-        prompts = try ProDA.skeleton(options, classNames: classNames, tokenizer: tokenizer, clip: clip)
+        prompts = try PromptSkeleton(
+            classNames: classNames, initialWords: nil, contextLength: options.contextLength,
+            tokenizer: tokenizer, clip: clip)
         prompts.path = path
         inferenceClassifier = nil
     }

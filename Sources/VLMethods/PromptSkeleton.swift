@@ -64,6 +64,21 @@ public struct PromptSkeleton: Sendable {
     let vocabulary: Tensor
     let contextLength: Int
 
+    /// The CoOp family's prompts: `initialWords` (when given; they set the context length) or
+    /// the placeholder "X X … X" of `contextLength` tokens, then each class name and a period.
+    public init(
+        classNames: [String], initialWords: String?, contextLength: Int, tokenizer: any TextTokenizer, clip: CLIP
+    ) throws {
+        try self.init(
+            classNames: classNames, prefixText: initialWords ?? Self.placeholder(contextLength),
+            contextTokens: contextLength, tokenizer: tokenizer, clip: clip)
+    }
+
+    /// CoOp's placeholder context text, `count` times "X".
+    public static func placeholder(_ count: Int) -> String {
+        Array(repeating: "X", count: count).joined(separator: " ")
+    }
+
     /// Tokenizes `prefixText + " " + name + "."` per class and embeds the ids once.
     ///
     /// - Parameters:

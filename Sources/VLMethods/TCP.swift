@@ -98,7 +98,7 @@ public struct TCP: AdaptationMethod {
 
         /// The learnable prompt template in use.
         var resolvedPromptTemplate: String {
-            promptTemplate ?? Array(repeating: "X", count: contextLength).joined(separator: " ") + " {}."
+            promptTemplate ?? PromptSkeleton.placeholder(contextLength) + " {}."
         }
     }
 
