@@ -48,13 +48,7 @@ public func evaluate<Method: AdaptationMethod>(
     var result = EvaluationResult(
         metrics: ClassificationMetrics(count: 0, top1: 0, top5: nil, meanPerClassAccuracy: 0, macroF1: 0),
         predictions: [], indices: [], skipped: [])
-    let batches = consecutiveBatches(count: data.items.count, size: batchSize)
-    var done = 0
-    try loader.forEach(batches) { batch in
-        result.skipped += batch.skipped
-        done += batch.indices.count + batch.skipped.count
-        defer { observe(done) }
-        guard !batch.indices.isEmpty else { return }
+    result.skipped = try loader.forEachReadableBatch(of: batchSize, observe: observe) { batch in
         let logits = method.logits(try batch.images(for: Method.self, clip: clip, cache: options.cache), clip: clip)
         try evaluator.add(logits: logits.array, labels: data.labels(batch.indices))
         result.predictions += logits.argmax(alongAxis: 1)
@@ -85,16 +79,10 @@ public func extractFeatures(
     loading: LoadingOptions = .init(), observe: (Int) -> Void = { _ in }
 ) throws -> ExtractedFeatures {
     let loader = ImageBatchLoader(data: data, preprocessing: preprocessing, options: loading)
-    let batches = consecutiveBatches(count: data.items.count, size: batchSize)
     var rows: [Tensor] = []
     var result = ExtractedFeatures(
         features: Tensor.zeros([0, clip.configuration.embeddingWidth]), indices: [], skipped: [])
-    var done = 0
-    try loader.forEach(batches) { batch in
-        result.skipped += batch.skipped
-        done += batch.indices.count + batch.skipped.count
-        defer { observe(done) }
-        guard !batch.indices.isEmpty else { return }
+    result.skipped = try loader.forEachReadableBatch(of: batchSize, observe: observe) { batch in
         rows.append(try batch.features(clip: clip, cache: loading.cache))
         result.indices += batch.indices
     }
@@ -102,7 +90,23 @@ public func extractFeatures(
     return result
 }
 
-/// Item indices `0..<count` cut into consecutive batches of `size` (at least 1), the last shorter.
-func consecutiveBatches(count: Int, size: Int) -> [[Int]] {
-    stride(from: 0, to: count, by: max(1, size)).map { Array($0..<min($0 + max(1, size), count)) }
+extension ImageBatchLoader {
+    /// Loads every item in consecutive batches of `size` (at least 1) and hands `body` each batch
+    /// that kept at least one readable image; `observe` hears the items done, skipped ones
+    /// included. Returns the images skipped.
+    func forEachReadableBatch(
+        of size: Int, observe: (Int) -> Void, _ body: (LoadedBatch) throws -> Void
+    ) throws -> [SkippedImage] {
+        let count = data.items.count
+        let batches = stride(from: 0, to: count, by: max(1, size)).map { Array($0..<min($0 + max(1, size), count)) }
+        var skipped: [SkippedImage] = []
+        var done = 0
+        try forEach(batches) { batch in
+            skipped += batch.skipped
+            done += batch.indices.count + batch.skipped.count
+            defer { observe(done) }
+            if !batch.indices.isEmpty { try body(batch) }
+        }
+        return skipped
+    }
 }
