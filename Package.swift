@@ -7,9 +7,27 @@
 
 import PackageDescription
 
+/// The vector instructions the numeric code is compiled for. On x86-64 that is AVX2 with FMA
+/// (Intel Haswell, 2013, AMD Zen and later): eight-lane vectors and fused multiply-adds in the
+/// hand-written kernels (attention, softmax, activations). `VLPROMPT_PORTABLE=1 swift build ...`
+/// builds for any x86-64 CPU instead; `vlprompt` refuses to start on a CPU its build cannot run
+/// on (Sources/vlprompt/CPUFeatures.swift). ARM64 always has fused multiply-adds.
+#if arch(x86_64)
+    let vectorFlags: [String] =
+        Context.environment["VLPROMPT_PORTABLE"] == nil ? ["-target-cpu", "haswell", "-D", "VLPROMPT_FMA"] : []
+    let vectorDefines: [SwiftSetting] =
+        Context.environment["VLPROMPT_PORTABLE"] == nil ? [.define("VLPROMPT_AVX2_FMA")] : []
+#elseif arch(arm64)
+    let vectorFlags: [String] = ["-D", "VLPROMPT_FMA"]
+    let vectorDefines: [SwiftSetting] = []
+#else
+    let vectorFlags: [String] = []
+    let vectorDefines: [SwiftSetting] = []
+#endif
+
 /// Optimized numeric code matters even in tests; exclusivity checks cost a lot in tight loops.
 let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"] + vectorFlags),
 ]
 
 let package = Package(
@@ -110,7 +128,8 @@ let package = Package(
                 "VLPretraining",
                 "VLEmbedded",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            swiftSettings: vectorDefines),
 
         // MARK: - Tests
         .testTarget(name: "VLKernelsTests", dependencies: ["VLKernels"]),
@@ -134,7 +153,8 @@ let package = Package(
             dependencies: [
                 "vlprompt", "VLText", "VLCLIP", "VLMethods", "VLImage", "VLNN", "VLTensor", "VLWorld", "VLTestSupport",
                 "VLData", "VLEvaluation",
-            ]),
+            ],
+            swiftSettings: vectorDefines),
         .testTarget(
             name: "VLMethodsTests",
             dependencies: [

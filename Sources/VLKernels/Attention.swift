@@ -208,6 +208,10 @@ extension Kernels {
     ) {
         let width = VectorLanes.width
         var j = 0
+        while j + 2 * width <= n {
+            doubleColumnPanel(a, lda: lda, b + j, ldb: ldb, into: c + j, ldc: ldc, m: m, k: k, alpha: alpha)
+            j += 2 * width
+        }
         while j + width <= n {
             columnPanel(a, lda: lda, b + j, ldb: ldb, into: c + j, ldc: ldc, m: m, k: k, alpha: alpha, columns: width)
             j += width
@@ -222,6 +226,64 @@ extension Kernels {
                 row.update(from: b + p * ldb + j, count: columns)
             }
             columnPanel(a, lda: lda, panel, ldb: width, into: c + j, ldc: ldc, m: m, k: k, alpha: alpha, columns: columns)
+        }
+    }
+
+    /// `c[:, 0..<16] = alpha · a · b[:, 0..<16]`: four rows by sixteen columns of `c` (eight
+    /// independent multiply-add chains, enough to hide their latency) stay in registers while `k`
+    /// streams past.
+    @inline(__always)
+    static func doubleColumnPanel(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, alpha: Float
+    ) {
+        typealias V = VectorLanes.Vector
+        let width = VectorLanes.width
+        var i = 0
+        while i + 4 <= m {
+            let a0 = a + i * lda
+            let a1 = a0 + lda
+            let a2 = a1 + lda
+            let a3 = a2 + lda
+            var c00 = V(), c01 = V(), c10 = V(), c11 = V()
+            var c20 = V(), c21 = V(), c30 = V(), c31 = V()
+            var pb = b
+            for p in 0..<k {
+                let b0 = VectorLanes.load(pb)
+                let b1 = VectorLanes.load(pb + width)
+                c00 = VectorLanes.multiplyAdd(a0[p], b0, c00)
+                c01 = VectorLanes.multiplyAdd(a0[p], b1, c01)
+                c10 = VectorLanes.multiplyAdd(a1[p], b0, c10)
+                c11 = VectorLanes.multiplyAdd(a1[p], b1, c11)
+                c20 = VectorLanes.multiplyAdd(a2[p], b0, c20)
+                c21 = VectorLanes.multiplyAdd(a2[p], b1, c21)
+                c30 = VectorLanes.multiplyAdd(a3[p], b0, c30)
+                c31 = VectorLanes.multiplyAdd(a3[p], b1, c31)
+                pb += ldb
+            }
+            let pc = c + i * ldc
+            VectorLanes.store(alpha * c00, pc)
+            VectorLanes.store(alpha * c01, pc + width)
+            VectorLanes.store(alpha * c10, pc + ldc)
+            VectorLanes.store(alpha * c11, pc + ldc + width)
+            VectorLanes.store(alpha * c20, pc + 2 * ldc)
+            VectorLanes.store(alpha * c21, pc + 2 * ldc + width)
+            VectorLanes.store(alpha * c30, pc + 3 * ldc)
+            VectorLanes.store(alpha * c31, pc + 3 * ldc + width)
+            i += 4
+        }
+        while i < m {
+            let ai = a + i * lda
+            var c0 = V(), c1 = V()
+            var pb = b
+            for p in 0..<k {
+                c0 = VectorLanes.multiplyAdd(ai[p], VectorLanes.load(pb), c0)
+                c1 = VectorLanes.multiplyAdd(ai[p], VectorLanes.load(pb + width), c1)
+                pb += ldb
+            }
+            VectorLanes.store(alpha * c0, c + i * ldc)
+            VectorLanes.store(alpha * c1, c + i * ldc + width)
+            i += 1
         }
     }
 
@@ -256,10 +318,10 @@ extension Kernels {
             var pb = b
             for p in 0..<k {
                 let bv = VectorLanes.load(pb)
-                c0 += a0[p] * bv
-                c1 += a1[p] * bv
-                c2 += a2[p] * bv
-                c3 += a3[p] * bv
+                c0 = VectorLanes.multiplyAdd(a0[p], bv, c0)
+                c1 = VectorLanes.multiplyAdd(a1[p], bv, c1)
+                c2 = VectorLanes.multiplyAdd(a2[p], bv, c2)
+                c3 = VectorLanes.multiplyAdd(a3[p], bv, c3)
                 pb += ldb
             }
             let pc = c + i * ldc
@@ -272,7 +334,7 @@ extension Kernels {
         while i < m {
             let ai = a + i * lda
             var ci = V()
-            for p in 0..<k { ci += ai[p] * VectorLanes.load(b + p * ldb) }
+            for p in 0..<k { ci = VectorLanes.multiplyAdd(ai[p], VectorLanes.load(b + p * ldb), ci) }
             write(ci, c + i * ldc)
             i += 1
         }

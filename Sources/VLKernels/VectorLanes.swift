@@ -22,6 +22,18 @@ enum VectorLanes {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
+    /// `c + a · b` lane by lane: one rounding where the build has fused multiply-adds
+    /// (`VLPROMPT_FMA`, Package.swift), two otherwise (a portable x86-64 build would call a
+    /// library `fmaf` per lane).
+    @inline(__always)
+    static func multiplyAdd(_ a: Float, _ b: Vector, _ c: Vector) -> Vector {
+        #if VLPROMPT_FMA
+            c.addingProduct(a, b)
+        #else
+            c + a * b
+        #endif
+    }
+
     /// `Σ x[i]` over `count` values, eight partial sums at a time.
     @inline(__always)
     static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {

@@ -22,9 +22,15 @@ public struct ComparisonReport: Sendable, CustomStringConvertible {
 }
 
 /// Compares `actual` to `expected` under `tolerance`.
-public func compare(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance) -> ComparisonReport {
+///
+/// With `magnitude` (shaped like `expected`), the relative part of the bound scales with it
+/// instead of with `|expected|`: a sum is only as accurate as its terms, so a sum whose terms
+/// cancel is judged against `Σ |terms|`.
+public func compare(
+    _ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, magnitude: Tensor? = nil
+) -> ComparisonReport {
     var report = ComparisonReport()
-    guard actual.shape == expected.shape else {
+    guard actual.shape == expected.shape, magnitude.map({ $0.shape == expected.shape }) ?? true else {
         report.shapeMismatch = "shape \(actual.shape) differs from expected \(expected.shape)"
         return report
     }
@@ -33,19 +39,21 @@ public func compare(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance
         let a = Double(actual.scalars[i]), e = Double(expected.scalars[i])
         let error = abs(a - e)
         report.maximumError = max(report.maximumError, error.isNaN ? .infinity : error)
-        if !tolerance.accepts(a, e) {
+        let scale = magnitude.map { Double($0.scalars[i]) } ?? e
+        if !(error <= tolerance.absolute + tolerance.relative * abs(scale)) {
             report.mismatches.append((i, actual.scalars[i], expected.scalars[i]))
         }
     }
     return report
 }
 
-/// Records a test issue unless `actual` matches `expected` within `tolerance`.
+/// Records a test issue unless `actual` matches `expected` within `tolerance` (relative to
+/// `magnitude` where given; see ``compare(_:_:_:magnitude:)``).
 public func expectClose(
     _ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String = "",
-    sourceLocation: SourceLocation = #_sourceLocation
+    magnitude: Tensor? = nil, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let report = compare(actual, expected, tolerance)
+    let report = compare(actual, expected, tolerance, magnitude: magnitude)
     if !report.passed {
         Issue.record(
             "\(label.isEmpty ? "" : label + ": ")\(report) (\(tolerance))",

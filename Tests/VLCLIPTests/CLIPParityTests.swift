@@ -56,11 +56,17 @@ struct CLIPParityTests {
         let gradients = loss.gradients()
         expectClose(gradients.gradient(for: pixels), f["grad.pixels"], .gradient, "pixels")
         expectClose(gradients.gradient(for: tokenEmbeddings), f["grad.text_token_embeddings"], .gradient, "token embeddings")
+        // The text positions' gradient sums the token-embedding gradients over the captions,
+        // whose terms cancel (3.87 − 3.88 = −0.0048): each term is only as accurate as
+        // `.gradient` allows, so the sum is judged against the sum of their magnitudes.
+        let positionTerms = f["grad.text_token_embeddings"].abs().sum(alongAxis: 0)
         var checked = 0
         for (name, parameter) in clip.namedParameters() where name != "token_embedding.weight" {
             // The token table is not on this graph (embeddings were cut off above); it is
             // the scatter-add of the token-embedding gradient, which the oracle checks.
-            expectClose(gradients.gradient(for: parameter), f["grad." + name], .gradient, name)
+            expectClose(
+                gradients.gradient(for: parameter), f["grad." + name], .gradient, name,
+                magnitude: name == "positional_embedding" ? positionTerms : nil)
             checked += 1
         }
         #expect(checked == 61)
