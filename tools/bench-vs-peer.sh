@@ -13,7 +13,9 @@
 # medians), "paired_speedup_median" (median of the per-round ratios), ...}.
 # encode-image compares `ms_per_image` with the peer's `image_encode_ms_per_image` (the peer runs
 # with one class, which leaves its image timing unchanged and skips minutes of text steps);
-# coop and cocoop compare `text_step_ms`.
+# coop and cocoop compare `text_step_ms`. For encode-image the summary adds `peak_bound_ms` (the
+# image tower's products at this machine's float32 multiply-add peak) and `peak_bound_speedup`,
+# the peer's time over that floor: the most any float32 implementation could gain on the peer.
 set -euo pipefail
 
 benchmark=${1:?usage: tools/bench-vs-peer.sh encode-image|coop|cocoop [rounds]}
@@ -56,12 +58,13 @@ done
 load() { cut -d' ' -f1 /proc/loadavg; }
 run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@" | tail -n 1; }
 
-swift_values=() peer_values=() loads=()
+swift_values=() peer_values=() loads=() bounds=()
 for round in $(seq 1 "$rounds"); do
     loads+=("$(load)")
     swift_line=$(run "${swift_command[@]}")
     echo "round $round load $(load) swift $swift_line"
     swift_values+=("$(jq -r ".$swift_key" <<<"$swift_line")")
+    bounds+=("$(jq -r '.peak_bound_ms_per_image // "null"' <<<"$swift_line")")
     peer_line=$(run "${peer_command[@]}")
     echo "round $round load $(load) peer $peer_line"
     peer_values+=("$(jq -r ".$peer_key" <<<"$peer_line")")
@@ -71,11 +74,15 @@ jq -cn --arg benchmark "$benchmark" --arg swift_key "$swift_key" --arg peer_key 
     --argjson threads "$THREADS" \
     --argjson swift "[$(IFS=,; echo "${swift_values[*]}")]" \
     --argjson peer "[$(IFS=,; echo "${peer_values[*]}")]" \
-    --argjson loads "[$(IFS=,; echo "${loads[*]}")]" '
+    --argjson loads "[$(IFS=,; echo "${loads[*]}")]" \
+    --argjson bounds "[$(IFS=,; echo "${bounds[*]}")]" '
     def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
     def two: . * 100 | round / 100;
     ($swift | median) as $s | ($peer | median) as $p |
     ([range(0; $swift | length) as $i | $peer[$i] / $swift[$i]] | median) as $paired |
     {benchmark: $benchmark, threads: $threads, swift_key: $swift_key, peer_key: $peer_key,
      swift: $swift, peer: $peer, load_averages: $loads, swift_median: $s, peer_median: $p,
-     speedup: ($p / $s | two), paired_speedup_median: ($paired | two)}'
+     speedup: ($p / $s | two), paired_speedup_median: ($paired | two)}
+    + (if ($bounds | map(select(. != null)) | length) > 0
+       then ($bounds | map(select(. != null)) | median) as $b
+            | {peak_bound_ms: $b, peak_bound_speedup: ($p / $b | two)} else {} end)'
