@@ -91,6 +91,15 @@ public protocol AdaptationMethod: Sendable {
     /// weights are never listed unless the method deliberately trains them.
     static var trainable: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
 
+    /// Tensors the method fits from data without the optimizer (Tip-Adapter's cache and its
+    /// searched α and β), by name: saved and restored with ``trainable`` in prompt files and
+    /// checkpoints (``learnedTensors``), never stepped. Empty by default.
+    static var fitted: [(name: String, path: WritableKeyPath<Self, Tensor>)] { get }
+
+    /// Whether the method selects hyperparameters on the validation split once training is over
+    /// (``finishTraining(validation:clip:)``). `false` by default.
+    static var selectsOnValidation: Bool { get }
+
     /// Whether the method reads images only through CLIP's frozen image encoder. Training then
     /// encodes each augmented batch once, without a graph, and passes ``ImageBatch/features(_:)``.
     static var usesFrozenImageFeatures: Bool { get }
@@ -139,6 +148,25 @@ public protocol AdaptationMethod: Sendable {
     /// prompt mini-batch). Derived from the index alone, so a resumed run repeats it. The
     /// default does nothing.
     mutating func prepareTrainingStep(_ step: Int)
+
+    /// The passes over the training images the method reads before its first step
+    /// (``prepare(training:clip:)``), or `nil`, the default: nothing to prepare.
+    var trainingFeaturePasses: FeaturePasses? { get }
+
+    /// Fits state from the frozen features of every training image (``trainingFeaturePasses``),
+    /// once, before the first step of a fresh run: Tip-Adapter builds its cache here. A resumed
+    /// run restores that state from its checkpoint instead, so it is never rebuilt differently.
+    /// The default does nothing.
+    mutating func prepare(training: LabeledFeatures, clip: CLIP) throws
+
+    /// Selects what the method tunes on held-out data (Tip-Adapter's α and β) from the frozen
+    /// test-transform features of the validation split, after the last epoch. Called only when
+    /// ``selectsOnValidation`` and the split is not empty. The default does nothing.
+    mutating func finishTraining(validation: LabeledFeatures, clip: CLIP) throws
+
+    /// Throws unless the learned and fitted tensors agree with each other (a cache's keys and
+    /// values have as many rows); called after ``setLearnedTensors(_:)``. The default accepts.
+    func checkLearnedState() throws(MethodError)
 }
 
 extension AdaptationMethod {
@@ -158,6 +186,18 @@ extension AdaptationMethod {
     public func preparedForInference(clip: CLIP) -> Self { self }
 
     public mutating func prepareTrainingStep(_ step: Int) {}
+
+    public static var fitted: [(name: String, path: WritableKeyPath<Self, Tensor>)] { [] }
+
+    public static var selectsOnValidation: Bool { false }
+
+    public var trainingFeaturePasses: FeaturePasses? { nil }
+
+    public mutating func prepare(training: LabeledFeatures, clip: CLIP) throws {}
+
+    public mutating func finishTraining(validation: LabeledFeatures, clip: CLIP) throws {}
+
+    public func checkLearnedState() throws(MethodError) {}
 
     public func loss(_ images: ImageBatch, labels: [Int], clip: CLIP) -> Tensor {
         Tensor.crossEntropy(logits: logits(images, clip: clip), labels: labels)
@@ -207,6 +247,36 @@ extension AdaptationMethod {
         for (name, tensor) in tensors { self[keyPath: known[name]!] = tensor }
     }
 
+    /// The learned and fitted tensors by name (``trainable`` and ``fitted``), detached: what
+    /// prompt files and checkpoints store.
+    public var learnedTensors: [String: Tensor] {
+        Dictionary(
+            uniqueKeysWithValues: (Self.trainable + Self.fitted).map { ($0.name, self[keyPath: $0.path].detached()) })
+    }
+
+    /// Replaces learned or fitted tensors by name, then checks the state
+    /// (``checkLearnedState()``). Every name must be known and every shape match, except that a
+    /// tensor the method holds with zero rows is data-shaped (an unbuilt cache): a value with
+    /// any number of rows and the same other dimensions fills it. Absent names keep their values.
+    public mutating func setLearnedTensors(_ tensors: [String: Tensor]) throws(MethodError) {
+        let all = Self.trainable + Self.fitted
+        let known = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.path) })
+        for (name, tensor) in tensors {
+            guard let path = known[name] else {
+                throw .unknownTensor(name: name, method: Self.kind, expected: all.map(\.name))
+            }
+            let current = self[keyPath: path].shape
+            let fillsPlaceholder =
+                current.first == 0 && tensor.shape.count == current.count
+                && tensor.shape.dropFirst() == current.dropFirst()
+            guard tensor.shape == current || fillsPlaceholder else {
+                throw .shapeMismatch(name: name, expected: current, found: tensor.shape)
+            }
+        }
+        for (name, tensor) in tensors { self[keyPath: known[name]!] = tensor }
+        try checkLearnedState()
+    }
+
     /// A copy whose learned tensors are fresh gradient leaves.
     public func requiringGradients() -> Self {
         var copy = self
@@ -229,6 +299,8 @@ public enum MethodError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// A learned tensor is missing from a file.
     case missingTensor(name: String, file: String)
+    /// Learned or fitted tensors that do not fit together; the text says how.
+    case inconsistentState(detail: String)
 
     public var description: String {
         switch self {
@@ -244,6 +316,8 @@ public enum MethodError: Error, Equatable, CustomStringConvertible {
             "tensor '\(name)' has shape \(found), the method's has \(expected)"
         case .missingTensor(let name, let file):
             "\(file) lacks the learned tensor '\(name)'"
+        case .inconsistentState(let detail):
+            "inconsistent learned state: \(detail)"
         }
     }
 }

@@ -16,6 +16,9 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case tcp
     case proda
     case plot
+    case clipAdapter = "clip-adapter"
+    case tipAdapter = "tip-adapter"
+    case tipAdapterF = "tip-adapter-f"
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -29,6 +32,11 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .tcp: "Yao et al., TCP: Textual-based Class-aware Prompt tuning for Visual-Language Model (CVPR 2024)"
         case .proda: "Lu et al., Prompt Distribution Learning (CVPR 2022)"
         case .plot: "Chen et al., PLOT: Prompt Learning with Optimal Transport for Vision-Language Models (ICLR 2023)"
+        case .clipAdapter: "Gao et al., CLIP-Adapter: Better Vision-Language Models with Feature Adapters (IJCV 2024)"
+        case .tipAdapter:
+            "Zhang et al., Tip-Adapter: Training-free Adaption of CLIP for Few-shot Classification (ECCV 2022)"
+        case .tipAdapterF:
+            "Zhang et al., Tip-Adapter: Training-free Adaption of CLIP for Few-shot Classification (ECCV 2022), fine-tuned keys"
         }
     }
 }
@@ -43,6 +51,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case tcp(TCP.Options)
     case proda(ProDA.Options)
     case plot(PLOT.Options)
+    case clipAdapter(CLIPAdapter.Options)
+    case tipAdapter(TipAdapter.Options)
+    case tipAdapterF(TipAdapter.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -55,6 +66,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp: .tcp
         case .proda: .proda
         case .plot: .plot
+        case .clipAdapter: .clipAdapter
+        case .tipAdapter: .tipAdapter
+        case .tipAdapterF: .tipAdapterF
         }
     }
 
@@ -69,18 +83,25 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp: self = .tcp(TCP.Options())
         case .proda: self = .proda(ProDA.Options())
         case .plot: self = .plot(PLOT.Options())
+        case .clipAdapter: self = .clipAdapter(CLIPAdapter.Options())
+        case .tipAdapter: self = .tipAdapter(TipAdapter.Options())
+        case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options())
         }
     }
 
     /// `kind` with the paper's options for `dataset` (a Dassl name such as `EuroSAT`, or
     /// `world:NAME`): the methods whose official code keeps per-dataset hand-written templates
-    /// (zero-shot CLIP, KgCoOp, ProGrad, TCP) take the dataset's; the others their defaults.
+    /// (zero-shot CLIP, KgCoOp, ProGrad, TCP, CLIP-Adapter, Tip-Adapter) take the dataset's, and
+    /// Tip-Adapter its per-dataset α and search scale; the others their defaults.
     public init(kind: MethodKind, dataset: String) {
         switch kind {
         case .zeroShot: self = .zeroShot(ZeroShot.Options(dataset: dataset))
         case .kgcoop: self = .kgcoop(KgCoOp.Options(dataset: dataset))
         case .prograd: self = .prograd(ProGrad.Options(dataset: dataset))
         case .tcp: self = .tcp(TCP.Options(dataset: dataset))
+        case .clipAdapter: self = .clipAdapter(CLIPAdapter.Options(dataset: dataset))
+        case .tipAdapter: self = .tipAdapter(TipAdapter.Options(dataset: dataset))
+        case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options(dataset: dataset))
         case .coop, .cocoop, .proda, .plot: self = MethodConfiguration(kind: kind)
         }
     }
@@ -98,6 +119,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp: self = .tcp(try decoder.decode(TCP.Options.self, from: json))
         case .proda: self = .proda(try decoder.decode(ProDA.Options.self, from: json))
         case .plot: self = .plot(try decoder.decode(PLOT.Options.self, from: json))
+        case .clipAdapter: self = .clipAdapter(try decoder.decode(CLIPAdapter.Options.self, from: json))
+        case .tipAdapter: self = .tipAdapter(try decoder.decode(TipAdapter.Options.self, from: json))
+        case .tipAdapterF: self = .tipAdapterF(try decoder.decode(TipAdapter.Options.self, from: json))
         }
     }
 
@@ -114,6 +138,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp(let options): return try encoder.encode(options)
         case .proda(let options): return try encoder.encode(options)
         case .plot(let options): return try encoder.encode(options)
+        case .clipAdapter(let options): return try encoder.encode(options)
+        case .tipAdapter(let options), .tipAdapterF(let options): return try encoder.encode(options)
         }
     }
 
@@ -138,11 +164,18 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try ProDA(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .plot(let options):
             try PLOT(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .clipAdapter(let options):
+            try CLIPAdapter(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .tipAdapter(let options):
+            try TipAdapter(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .tipAdapterF(let options):
+            try TipAdapterF(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda, plot
+        case clipAdapter = "clip-adapter", tipAdapter = "tip-adapter", tipAdapterF = "tip-adapter-f"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -163,6 +196,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp: self = .tcp(try container.decode(TCP.Options.self, forKey: key))
         case .proda: self = .proda(try container.decode(ProDA.Options.self, forKey: key))
         case .plot: self = .plot(try container.decode(PLOT.Options.self, forKey: key))
+        case .clipAdapter: self = .clipAdapter(try container.decode(CLIPAdapter.Options.self, forKey: key))
+        case .tipAdapter: self = .tipAdapter(try container.decode(TipAdapter.Options.self, forKey: key))
+        case .tipAdapterF: self = .tipAdapterF(try container.decode(TipAdapter.Options.self, forKey: key))
         }
     }
 
@@ -177,6 +213,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tcp(let options): try container.encode(options, forKey: .tcp)
         case .proda(let options): try container.encode(options, forKey: .proda)
         case .plot(let options): try container.encode(options, forKey: .plot)
+        case .clipAdapter(let options): try container.encode(options, forKey: .clipAdapter)
+        case .tipAdapter(let options): try container.encode(options, forKey: .tipAdapter)
+        case .tipAdapterF(let options): try container.encode(options, forKey: .tipAdapterF)
         }
     }
 }

@@ -17,8 +17,9 @@ public enum ToolkitVersion {
 
 /// Learned prompts, portable between programs and machines.
 ///
-/// On disk: tensors as F32 under ``AdaptationMethod/trainable`` names (`ctx`,
-/// `meta_net.linear1.weight`, …) and `__metadata__` string entries:
+/// On disk: tensors as F32 under ``AdaptationMethod/trainable`` and ``AdaptationMethod/fitted``
+/// names (`ctx`, `meta_net.linear1.weight`, Tip-Adapter's `cache_keys`, …) and `__metadata__`
+/// string entries:
 ///
 /// | key | value |
 /// |---|---|
@@ -80,7 +81,7 @@ public struct PromptFile: Sendable {
     public var configuration: MethodConfiguration
     /// The classes the prompt was learned for.
     public var classNames: [String]
-    /// The learned tensors by name.
+    /// The learned and fitted tensors by name.
     public var tensors: [String: Tensor]
     /// The model it was learned on.
     public var model: Model
@@ -93,7 +94,7 @@ public struct PromptFile: Sendable {
     public init(_ method: some AdaptationMethod, model: Model, training: Training? = nil) {
         configuration = method.configuration
         classNames = method.classNames
-        tensors = method.trainableTensors
+        tensors = method.learnedTensors
         self.model = model
         self.training = training
         toolkitVersion = ToolkitVersion.current
@@ -169,10 +170,10 @@ public struct PromptFile: Sendable {
         clip: CLIP, tokenizer: any TextTokenizer, classNames targets: [String]? = nil, origin: String = "prompt file"
     ) throws -> any AdaptationMethod {
         var method = try configuration.makeMethod(clip: clip, tokenizer: tokenizer, classNames: classNames, seed: 0)
-        for name in method.trainableTensors.keys.sorted() where tensors[name] == nil {
+        for name in method.learnedTensors.keys.sorted() where tensors[name] == nil {
             throw MethodError.missingTensor(name: name, file: origin)
         }
-        try method.setTrainableTensors(tensors)
+        try method.setLearnedTensors(tensors)
         if let targets { try method.setClassNames(targets, clip: clip, tokenizer: tokenizer) }
         return method
     }

@@ -35,12 +35,16 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var augmentation: Augmentation
     /// Images per evaluation batch (`DATALOADER.TEST.BATCH_SIZE`).
     public var evaluationBatchSize: Int
+    /// When the learning rate changes: once per epoch (Dassl; `nil` means this, and is not
+    /// encoded, so records written before the field existed decode and compare unchanged) or
+    /// after every batch (Tip-Adapter-F's `CosineAnnealingLR` over epochs × iterations).
+    public var stepping: LearningRateSchedule.Stepping?
 
     /// A recipe; the defaults are Dassl's as CoOp configures them.
     public init(
         epochs: Int, batchSize: Int, optimizer: OptimizerConfiguration = .sgd(.dassl), learningRate: Double = 0.002,
         warmupEpochs: Int = 1, warmupLearningRate: Double = 1e-5, augmentation: Augmentation = .dassl,
-        evaluationBatchSize: Int = 100
+        evaluationBatchSize: Int = 100, stepping: LearningRateSchedule.Stepping? = nil
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -50,13 +54,31 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         self.warmupLearningRate = warmupLearningRate
         self.augmentation = augmentation
         self.evaluationBatchSize = evaluationBatchSize
+        self.stepping = stepping
     }
 
-    /// Dassl's cosine schedule over ``epochs`` after the constant warm-up, stepped per epoch.
-    public var schedule: LearningRateSchedule {
-        .dassl(
-            baseLearningRate: learningRate, maximumEpoch: max(epochs, 1), warmupEpochs: warmupEpochs,
-            warmupLearningRate: warmupLearningRate)
+    /// Dassl's cosine schedule over ``epochs`` after the constant warm-up, stepped per epoch
+    /// (the schedule for one step per epoch; see ``schedule(stepsPerEpoch:)``).
+    public var schedule: LearningRateSchedule { schedule(stepsPerEpoch: 1) }
+
+    /// The schedule of a run with `stepsPerEpoch` batches per epoch. Stepping per epoch it is
+    /// Dassl's cosine over ``epochs`` after the constant warm-up; stepping per iteration the same
+    /// shape counted in batches: ``warmupEpochs`` × `stepsPerEpoch` warm-up steps, then a cosine
+    /// over ``epochs`` × `stepsPerEpoch` (Tip-Adapter-F: no warm-up, `T_max = epochs × batches`).
+    public func schedule(stepsPerEpoch: Int) -> LearningRateSchedule {
+        switch stepping ?? .perEpoch {
+        case .perEpoch:
+            return .dassl(
+                baseLearningRate: learningRate, maximumEpoch: max(epochs, 1), warmupEpochs: warmupEpochs,
+                warmupLearningRate: warmupLearningRate)
+        case .perIteration:
+            let steps = max(stepsPerEpoch, 1)
+            return LearningRateSchedule(
+                baseLearningRate: learningRate, decay: .cosine(steps: max(epochs, 1) * steps),
+                warmup: warmupEpochs > 0
+                    ? .constant(steps: warmupEpochs * steps, learningRate: warmupLearningRate) : nil,
+                stepping: .perIteration)
+        }
     }
 
     /// Throws unless the values are usable.
@@ -92,6 +114,9 @@ extension MethodKind {
         case .tcp: TCP.officialRecipe(shots: shots, dataset: dataset)
         case .proda: ProDA.officialRecipe(shots: shots, dataset: dataset)
         case .plot: PLOT.officialRecipe(shots: shots, dataset: dataset)
+        case .clipAdapter: CLIPAdapter.officialRecipe(shots: shots, dataset: dataset)
+        case .tipAdapter: TipAdapter.officialRecipe(shots: shots, dataset: dataset)
+        case .tipAdapterF: TipAdapterF.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }
@@ -154,5 +179,40 @@ extension PLOT {
     /// for every shot count and dataset, test batch 200.
     public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
         TrainingRecipe(epochs: 50, batchSize: 128, evaluationBatchSize: 200)
+    }
+}
+
+extension CLIPAdapter {
+    /// CLIP-Adapter's configs were never released (methods-visual.md §7): this is the toolkit's
+    /// choice, not an official number. The adapter trains under Dassl's trainer like CoOp, so it
+    /// takes CoOp's few-shot recipe: SGD 0.002 (momentum 0.9, weight decay 5e-4), batch 32, one
+    /// constant warm-up epoch at 1e-5, cosine per epoch, 50 / 100 / 200 epochs (ImageNet 50).
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        CoOp.officialRecipe(shots: shots, dataset: dataset)
+    }
+}
+
+extension TipAdapter {
+    /// Tip-Adapter trains nothing: no epochs; the cache is built from the training images in
+    /// batches of 256 (`train_loader_cache`), the cache transform being the method's own
+    /// (``Options/cacheAugmentation``).
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        TrainingRecipe(
+            epochs: 0, batchSize: 256, optimizer: .adamW(AdamOptions(epsilon: 1e-4, weightDecay: 0.01)),
+            learningRate: 0.001, warmupEpochs: 0, augmentation: TipAdapter.cacheAugmentation,
+            evaluationBatchSize: 256, stepping: .perIteration)
+    }
+}
+
+extension TipAdapterF {
+    /// Tip-Adapter-F's recipe (gaopengcuhk/Tip-Adapter `main.py` and `configs/*.yaml`):
+    /// `torch.optim.AdamW(lr=0.001, eps=1e-4)` (weight decay torch's default 0.01), batch 256,
+    /// `CosineAnnealingLR` stepped after every batch over `train_epoch × len(train_loader_F)`
+    /// without warm-up, 20 epochs (EuroSAT 100), images freshly augmented each epoch with
+    /// random resized crop (scale 0.5–1) and flip.
+    public static func officialRecipe(shots: Int, dataset: String) -> TrainingRecipe {
+        var recipe = TipAdapter.officialRecipe(shots: shots, dataset: dataset)
+        recipe.epochs = dataset == "EuroSAT" ? 100 : 20
+        return recipe
     }
 }

@@ -126,6 +126,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unusableCacheEntry(detail: String)
     /// A batch asked for an augmented pass from a loader without an augmentation.
     case noAugmentation(epoch: Int)
+    /// A split's classes differ from the ones the method trains on.
+    case classMismatch(what: String, found: [String], expected: [String])
+    /// A pass over the training images read other images than the first pass (an image became
+    /// unreadable in between).
+    case passesDiffer(pass: Int, items: Int, firstPassItems: Int)
 
     public var description: String {
         switch self {
@@ -138,6 +143,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .malformedCheckpoint(let path, let detail): "\(path) is not a usable checkpoint: \(detail)"
         case .unusableCacheEntry(let detail): "feature cache: \(detail); remove the cache folder or pass --no-cache"
         case .noAugmentation(let epoch): "epoch \(epoch) asks for augmented images, but the loader has no augmentation"
+        case .classMismatch(let what, let found, let expected):
+            "\(what) has classes \(found), the training set \(expected)"
+        case .passesDiffer(let pass, let items, let first):
+            "pass \(pass) over the training images read \(items) images, the first pass \(first)"
         }
     }
 }

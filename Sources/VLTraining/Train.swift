@@ -24,6 +24,12 @@ public enum TrainingEvent: Sendable {
     case epochFinished(epoch: Int, meanLoss: Float)
     /// The state after `epoch` was saved.
     case checkpointSaved(epoch: Int, url: URL)
+    /// The method fitted its state from `passes` passes over `items` training images
+    /// (``AdaptationMethod/prepare(training:clip:)``), before the first epoch.
+    case prepared(passes: Int, items: Int)
+    /// The method selected its hyperparameters on `items` validation images
+    /// (``AdaptationMethod/finishTraining(validation:clip:)``).
+    case selectedOnValidation(items: Int)
 }
 
 /// What a training run did.
@@ -38,6 +44,8 @@ public struct TrainingSummary: Sendable, Equatable {
     public var finalLoss: Float?
     /// Training images skipped as unreadable (each once), when skipping.
     public var skipped: [SkippedImage] = []
+    /// Validation images the method selected hyperparameters on, if it did.
+    public var validationItems: Int?
 }
 
 /// Fits `method` on `data` following `recipe`, drawing every random choice from `seed`.
@@ -56,19 +64,25 @@ public struct TrainingSummary: Sendable, Equatable {
 /// - `loading` may skip unreadable images (left out of their batches, listed in the summary)
 ///   and, for methods reading pooled features only, read and write them in a ``FeatureCache``
 ///   (augmented passes only with `loading.cachesAugmentedPasses`).
+/// - A method that fits state from the training set (``AdaptationMethod/trainingFeaturePasses``,
+///   Tip-Adapter's cache) receives the frozen features of its passes before the first epoch of a
+///   fresh run, and that state is checkpointed at once (as epoch 0); a resumed run restores it.
+/// - A method that selects on validation (``AdaptationMethod/selectsOnValidation``) receives
+///   the test-transform features of `validation` (same classes as `data`) after the last epoch;
+///   without validation items it keeps what it has.
 /// - `observe` may throw to stop training (the last saved checkpoint stays valid).
 @discardableResult
 public func train<Method: AdaptationMethod>(
-    _ method: inout Method, clip: CLIP, on data: LabeledImages, recipe: TrainingRecipe, seed: UInt64,
-    pipeline: ImagePipeline? = nil, checkpoints: CheckpointLocation? = nil, loading: LoadingOptions = .init(),
-    observe: (TrainingEvent) throws -> Void = { _ in }
+    _ method: inout Method, clip: CLIP, on data: LabeledImages, validation: LabeledImages? = nil,
+    recipe: TrainingRecipe, seed: UInt64, pipeline: ImagePipeline? = nil, checkpoints: CheckpointLocation? = nil,
+    loading: LoadingOptions = .init(), observe: (TrainingEvent) throws -> Void = { _ in }
 ) throws -> TrainingSummary {
     try recipe.validate()
     try data.checkLabels()
     guard !data.items.isEmpty else { throw TrainingError.empty(what: "the training set") }
+    let pipeline = pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize)
     var run = TrainingRun(
-        data: data, recipe: recipe, seed: seed, clip: clip,
-        pipeline: pipeline ?? ImagePipeline(size: clip.configuration.vision.imageSize),
+        data: data, recipe: recipe, seed: seed, clip: clip, pipeline: pipeline,
         usesFeatures: Method.usesFrozenImageFeatures, loading: loading.forMethod(Method.self),
         read: { try $0.images(for: Method.self, clip: clip, cache: $1) })
     var optimizer = try recipe.optimizer.makeOptimizer()
@@ -76,43 +90,85 @@ public func train<Method: AdaptationMethod>(
         method: method.configuration, classNames: method.classNames, recipe: recipe, seed: seed,
         items: data.fingerprint)
     var firstEpoch = 0
+    var resumed = false
     if let checkpoints, checkpoints.exists {
         firstEpoch = try resume(&method, &optimizer, from: checkpoints, fingerprint: fingerprint)
+        resumed = true
     }
     let steps = run.batches(epoch: 0).count
     var summary = TrainingSummary(firstEpoch: firstEpoch, epochs: recipe.epochs, stepsPerEpoch: steps)
-    guard !Method.trainable.isEmpty else { return summary }
-    try observe(.started(epochs: recipe.epochs, steps: steps, firstEpoch: firstEpoch))
+    if !resumed, let passes = method.trainingFeaturePasses {
+        let features = try trainingFeatures(
+            of: data, passes: passes, clip: clip, pipeline: pipeline, seed: seed, batchSize: recipe.evaluationBatchSize,
+            loading: loading)
+        try method.prepare(training: features.features, clip: clip)
+        features.skipped.forEach { run.noteSkipped($0) }
+        try checkpoints?.write(
+            CheckpointState(
+                epochsCompleted: 0, fingerprint: fingerprint, learned: method.learnedTensors, optimizer: optimizer.state))
+        try observe(.prepared(passes: features.features.passes.count, items: features.features.count))
+    }
+    if !Method.trainable.isEmpty {
+        try observe(.started(epochs: recipe.epochs, steps: steps, firstEpoch: firstEpoch))
+        summary.finalLoss = try trainEpochs(
+            &method, &optimizer, run: &run, from: firstEpoch, clip: clip, checkpoints: checkpoints,
+            fingerprint: fingerprint, observe: observe)
+    }
+    if Method.selectsOnValidation, let validation, !validation.items.isEmpty {
+        let features = try validationFeatures(
+            of: validation, classNames: data.classNames, clip: clip, pipeline: pipeline,
+            batchSize: recipe.evaluationBatchSize, loading: loading)
+        try method.finishTraining(validation: features.features, clip: clip)
+        features.skipped.forEach { run.noteSkipped($0) }
+        summary.validationItems = features.features.count
+        try observe(.selectedOnValidation(items: features.features.count))
+    }
+    summary.skipped = run.skipped
+    return summary
+}
+
+/// The epochs from `firstEpoch` on: batches, optimizer steps, a checkpoint after each epoch.
+/// Returns the last epoch's mean loss, if any epoch ran.
+private func trainEpochs<Method: AdaptationMethod>(
+    _ method: inout Method, _ optimizer: inout any Optimizer, run: inout TrainingRun, from firstEpoch: Int,
+    clip: CLIP, checkpoints: CheckpointLocation?, fingerprint: RunFingerprint,
+    observe: (TrainingEvent) throws -> Void
+) throws -> Float? {
+    let recipe = run.recipe
+    let steps = run.batches(epoch: 0).count
+    let rates = recipe.schedule(stepsPerEpoch: steps)
     let schedule = (firstEpoch..<max(firstEpoch, recipe.epochs)).map { run.batches(epoch: $0) }
     let stream = BatchStream(run.loader, requests: run.requests(schedule, firstEpoch: firstEpoch))
     defer { stream.finish() }
+    var finalLoss: Float?
     for (epoch, batches) in zip(firstEpoch..., schedule) {
-        let learningRate = recipe.schedule.learningRate(epoch: epoch)
-        try observe(.epochStarted(epoch: epoch, learningRate: learningRate))
+        func learningRate(_ step: Int) -> Double {
+            rates.learningRate(epoch: epoch, iteration: step, iterationsPerEpoch: max(steps, 1))
+        }
+        try observe(.epochStarted(epoch: epoch, learningRate: learningRate(0)))
         var lossSum: Double = 0
         for (step, indices) in batches.enumerated() {
             let (images, kept) = try run.images(indices, loaded: stream.next()!)
             guard !kept.isEmpty else { continue }
             method.prepareTrainingStep(epoch * steps + step)
             let loss = trainingStep(
-                &method, &optimizer, images: images, labels: data.labels(kept), clip: clip,
-                learningRate: learningRate)
+                &method, &optimizer, images: images, labels: run.data.labels(kept), clip: clip,
+                learningRate: learningRate(step))
             lossSum += Double(loss)
-            try observe(.stepFinished(epoch: epoch, step: step, loss: loss, learningRate: learningRate))
+            try observe(.stepFinished(epoch: epoch, step: step, loss: loss, learningRate: learningRate(step)))
         }
         let meanLoss = Float(lossSum / Double(max(batches.count, 1)))
-        summary.finalLoss = meanLoss
+        finalLoss = meanLoss
         try observe(.epochFinished(epoch: epoch, meanLoss: meanLoss))
         if let checkpoints {
             try checkpoints.write(
                 CheckpointState(
-                    epochsCompleted: epoch + 1, fingerprint: fingerprint, learned: method.trainableTensors,
+                    epochsCompleted: epoch + 1, fingerprint: fingerprint, learned: method.learnedTensors,
                     optimizer: optimizer.state))
             try observe(.checkpointSaved(epoch: epoch, url: checkpoints.url))
         }
     }
-    summary.skipped = run.skipped
-    return summary
+    return finalLoss
 }
 
 /// One optimizer step on one batch; returns the batch's loss.
@@ -174,10 +230,10 @@ private func resume<Method: AdaptationMethod>(
     if let field = state.fingerprint.differences(from: fingerprint).first {
         throw TrainingError.checkpointMismatch(path: location.url.path, field: field)
     }
-    for name in Method.trainable.map(\.name) where state.learned[name] == nil {
+    for name in (Method.trainable + Method.fitted).map(\.name) where state.learned[name] == nil {
         throw TrainingError.malformedCheckpoint(path: location.url.path, detail: "no tensor method/\(name)")
     }
-    try method.setTrainableTensors(state.learned)
+    try method.setLearnedTensors(state.learned)
     try optimizer.restore(state.optimizer, parameters: method.trainableTensors)
     return state.epochsCompleted
 }
@@ -224,6 +280,8 @@ struct TrainingRun {
     /// Random streams derived from the run seed (the crops draw from ``SeededAugmentation/stream``).
     enum Stream: UInt64 {
         case order = 1
+        /// The passes of ``AdaptationMethod/prepare(training:clip:)`` (2 is the training crops').
+        case preparation = 3
     }
 
     /// The batches of `epoch`: a seeded permutation cut into `batchSize` pieces, the last

@@ -227,7 +227,7 @@ final class DemoProgress: RunProgress {
                 "\(method): train \(epochs) epochs", total: (epochs - first) * steps, unit: "steps", mode: mode)
         case .stepFinished:
             line?.advance()
-        case .epochStarted, .epochFinished, .checkpointSaved:
+        case .epochStarted, .epochFinished, .checkpointSaved, .prepared, .selectedOnValidation:
             break
         }
     }

@@ -53,11 +53,15 @@ struct PromptRun {
         let splits = fewShot.subsampled(subsample)
         let images = DataResolution.images(for: source)
         let trainData = LabeledImages(splits, split: .train, images: images)
+        // Selection never sees the test set: a dataset whose validation split is its test split
+        // (CoOp's ImageNet) gives the method no validation data.
+        let validationData =
+            splits.validationIsTest ? nil : LabeledImages(splits, split: .validation, images: images)
 
         let fresh = try configuration.makeMethod(
             clip: resolved.clip, tokenizer: resolved.tokenizer, classNames: trainData.classNames, seed: seed)
         let trained = try fit(
-            fresh, resolved: resolved, data: trainData, recipe: recipe, seed: seed,
+            fresh, resolved: resolved, data: trainData, validation: validationData, recipe: recipe, seed: seed,
             checkpoints: CheckpointLocation(directory: directory), loading: loading, progress: progress)
 
         let training = PromptFile.Training(
@@ -102,15 +106,18 @@ struct PromptRun {
     }
 }
 
-/// Trains an existential method (opened to its concrete type).
+/// Trains an existential method (opened to its concrete type); `validation` (the few-shot
+/// validation split) is read only by methods that select on it (Tip-Adapter's α and β).
 func fit(
-    _ method: any AdaptationMethod, resolved: LoadedModel, data: LabeledImages, recipe: TrainingRecipe,
-    seed: UInt64, checkpoints: CheckpointLocation?, loading: LoadingOptions = .init(), progress: (any RunProgress)?
+    _ method: any AdaptationMethod, resolved: LoadedModel, data: LabeledImages, validation: LabeledImages? = nil,
+    recipe: TrainingRecipe, seed: UInt64, checkpoints: CheckpointLocation?, loading: LoadingOptions = .init(),
+    progress: (any RunProgress)?
 ) throws -> any AdaptationMethod {
     func opened<Method: AdaptationMethod>(_ method: Method) throws -> Method {
         var method = method
         let summary = try train(
-            &method, clip: resolved.clip, on: data, recipe: recipe, seed: seed, pipeline: resolved.pipeline,
+            &method, clip: resolved.clip, on: data, validation: validation, recipe: recipe, seed: seed,
+            pipeline: resolved.pipeline,
             checkpoints: checkpoints, loading: loading
         ) { progress?.training($0) }
         if let warning = skippedImagesWarning(summary.skipped) { note(warning) }

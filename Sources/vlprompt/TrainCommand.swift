@@ -126,6 +126,10 @@ final class TrainingProgress: RunProgress {
             note("training \(epochs) epochs of \(steps) steps" + (first > 0 ? ", resuming at epoch \(first + 1)" : ""))
         case .epochFinished(let epoch, let loss):
             note(String(format: "epoch %d: mean loss %.4f", epoch + 1, loss))
+        case .prepared(let passes, let items):
+            note("fitted the method's state on \(items) training images, \(passes) pass\(passes == 1 ? "" : "es")")
+        case .selectedOnValidation(let items):
+            note("selected hyperparameters on \(items) validation images")
         case .epochStarted, .stepFinished, .checkpointSaved:
             break
         }

@@ -99,6 +99,31 @@ struct PromptCommandsTests {
         #expect(abs(harmonic - (base + novel == 0 ? 0 : 2 * base * novel / (base + novel))) < 1e-9)
     }
 
+    @Test("tip-adapter-f trains base-to-novel by name, and its prompt evaluates on all classes")
+    func adapters() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("model.safetensors").path
+        let options = directory.appendingPathComponent("tip.json")
+        try Data(#"{"augmentEpochs": 2}"#.utf8).write(to: options)
+        let out = directory.appendingPathComponent("run").path
+        let result = try Self.object(
+            try TrainCommand.parse([
+                "--method", "tip-adapter-f", "--dataset", "world:shapes", "--model", model, "--shots", "1",
+                "--epochs", "1", "--subsample", "base", "--options", options.path, "--out", out, "--json",
+            ]).execute())
+        #expect(result["method"] as? String == "tip-adapter-f")
+        #expect(result["base"] is Double && result["novel"] is Double)
+        let prompt = out + "/prompt.safetensors"
+        let file = try PromptFile(contentsOf: URL(fileURLWithPath: prompt))
+        #expect(file.tensors["adapter.weight"]?.shape == [18, 32], "one key per base-class shot")
+        #expect(file.tensors["cache_values"]?.shape == [18, 18])
+        let all = try Self.object(
+            try EvalCommand.parse(["--prompt", prompt, "--dataset", "world:shapes", "--model", model, "--json"])
+                .execute())
+        #expect(all["accuracy"] is Double)
+    }
+
     @Test("methods --json lists every method with its defaults")
     func methods() throws {
         let output = try MethodsCommand.parse(["--json"]).execute()
