@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 7's comparison on the embedded world: base-to-novel on world:shapes (18 base / 18 novel
-# classes), 16 shots, seeds 1-3, every text-side prompt method with its official recipe and
+# classes), 16 shots, seeds 1-3, every text-side prompt method and adapter with its official recipe and
 # default options, except that world images (32 pixels) are trained without Dassl's random
-# resized crop (`--augmentation none`, as `vlprompt demo` does; see its help). CoOp uses its
+# resized crop (`--augmentation none`, as `vlprompt demo` does; see its help; Tip-Adapter's cache
+# keeps its own augmentation, which is part of the method). CoOp uses its
 # base-to-novel setting ("a photo of a" context, M = 4). Then one `vlprompt report` table.
 # Usage: tools/dev/world-table.sh   (BIN, OUT and SEEDS may be overridden)
 set -euo pipefail
@@ -32,10 +33,13 @@ for seed in $SEEDS; do
     run plot "$seed"
     run tcp "$seed"
     run proda "$seed"
+    run clip-adapter "$seed"
+    run tip-adapter "$seed"
+    run tip-adapter-f "$seed"
 done
 
 runs=()
-for method in zeroshot coop cocoop kgcoop prograd plot tcp proda; do
+for method in zeroshot coop cocoop kgcoop prograd plot tcp proda clip-adapter tip-adapter tip-adapter-f; do
     for seed in $SEEDS; do runs+=("$OUT/$method/seed_$seed"); done
 done
 "$BIN" report "${runs[@]}" --markdown "$OUT/table.md" --csv "$OUT/table.csv"
