@@ -12,9 +12,9 @@ BIN="${BIN:-.build/release/vlprompt}"
 OUT="${OUT:-runs/dev-eurosat}"
 mkdir -p "$OUT"
 
-for method in zeroshot coop; do
+for method in zeroshot coop clip-adapter tip-adapter tip-adapter-f; do
     echo "== $method" >&2
     "$BIN" train --method "$method" --dataset eurosat --root "$ROOT" --shots 16 --seed 1 \
         --out "$OUT/$method" --json | tee "$OUT/$method.json"
 done
-"$BIN" report "$OUT/zeroshot" "$OUT/coop"
+"$BIN" report "$OUT/zeroshot" "$OUT/coop" "$OUT/clip-adapter" "$OUT/tip-adapter" "$OUT/tip-adapter-f"
