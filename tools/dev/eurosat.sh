@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Development run on a real CoOp-layout dataset (EuroSAT, not used by tests): zero-shot and CoOp
-# 16-shot on the embedded world-clip model, seed 1, official CoOp epochs. The world model never
+# Development run on a real CoOp-layout dataset (EuroSAT, not used by tests): zero-shot, CoOp and the adapters
+# (16 shots) on the embedded world-clip model, seed 1, official recipes. The world model never
 # saw satellite images, so zero-shot is near chance; the point is that the whole path (CoOp
 # split file, renames, JPEG decoding, training, evaluation on 8,100 test images) runs on real
 # data and that a learned prompt moves accuracy well above zero-shot.
