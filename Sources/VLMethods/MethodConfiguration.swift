@@ -20,6 +20,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case tipAdapter = "tip-adapter"
     case tipAdapterF = "tip-adapter-f"
     case visualPrompting = "visual-prompting"
+    case vptShallow = "vpt-shallow"
+    case vptDeep = "vpt-deep"
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -39,6 +41,8 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
         case .tipAdapterF:
             "Zhang et al., Tip-Adapter: Training-free Adaption of CLIP for Few-shot Classification (ECCV 2022), fine-tuned keys"
         case .visualPrompting: "Bahng et al., Exploring Visual Prompts for Adapting Large-Scale Models (arXiv 2203.17274)"
+        case .vptShallow: "Jia et al., Visual Prompt Tuning (ECCV 2022), shallow, on CLIP's vision tower"
+        case .vptDeep: "Jia et al., Visual Prompt Tuning (ECCV 2022), deep, on CLIP's vision tower"
         }
     }
 }
@@ -57,6 +61,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case tipAdapter(TipAdapter.Options)
     case tipAdapterF(TipAdapter.Options)
     case visualPrompting(VisualPrompting.Options)
+    case vptShallow(VPT.Options)
+    case vptDeep(VPT.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -73,6 +79,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tipAdapter: .tipAdapter
         case .tipAdapterF: .tipAdapterF
         case .visualPrompting: .visualPrompting
+        case .vptShallow: .vptShallow
+        case .vptDeep: .vptDeep
         }
     }
 
@@ -91,6 +99,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tipAdapter: self = .tipAdapter(TipAdapter.Options())
         case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options())
         case .visualPrompting: self = .visualPrompting(VisualPrompting.Options())
+        case .vptShallow: self = .vptShallow(VPT.Options())
+        case .vptDeep: self = .vptDeep(VPT.Options())
         }
     }
 
@@ -107,7 +117,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: self = .clipAdapter(CLIPAdapter.Options(dataset: dataset))
         case .tipAdapter: self = .tipAdapter(TipAdapter.Options(dataset: dataset))
         case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options(dataset: dataset))
-        case .coop, .cocoop, .proda, .plot, .visualPrompting: self = MethodConfiguration(kind: kind)
+        case .coop, .cocoop, .proda, .plot, .visualPrompting, .vptShallow, .vptDeep: self = MethodConfiguration(kind: kind)
         }
     }
 
@@ -128,6 +138,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tipAdapter: self = .tipAdapter(try decoder.decode(TipAdapter.Options.self, from: json))
         case .tipAdapterF: self = .tipAdapterF(try decoder.decode(TipAdapter.Options.self, from: json))
         case .visualPrompting: self = .visualPrompting(try decoder.decode(VisualPrompting.Options.self, from: json))
+        case .vptShallow: self = .vptShallow(try decoder.decode(VPT.Options.self, from: json))
+        case .vptDeep: self = .vptDeep(try decoder.decode(VPT.Options.self, from: json))
         }
     }
 
@@ -147,6 +159,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter(let options): return try encoder.encode(options)
         case .tipAdapter(let options), .tipAdapterF(let options): return try encoder.encode(options)
         case .visualPrompting(let options): return try encoder.encode(options)
+        case .vptShallow(let options), .vptDeep(let options): return try encoder.encode(options)
         }
     }
 
@@ -179,13 +192,17 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try TipAdapterF(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .visualPrompting(let options):
             try VisualPrompting(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .vptShallow(let options):
+            try VPTShallow(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .vptDeep(let options):
+            try VPTDeep(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda, plot
         case clipAdapter = "clip-adapter", tipAdapter = "tip-adapter", tipAdapterF = "tip-adapter-f"
-        case visualPrompting = "visual-prompting"
+        case visualPrompting = "visual-prompting", vptShallow = "vpt-shallow", vptDeep = "vpt-deep"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -211,6 +228,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tipAdapterF: self = .tipAdapterF(try container.decode(TipAdapter.Options.self, forKey: key))
         case .visualPrompting:
             self = .visualPrompting(try container.decode(VisualPrompting.Options.self, forKey: key))
+        case .vptShallow: self = .vptShallow(try container.decode(VPT.Options.self, forKey: key))
+        case .vptDeep: self = .vptDeep(try container.decode(VPT.Options.self, forKey: key))
         }
     }
 
@@ -229,6 +248,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .tipAdapter(let options): try container.encode(options, forKey: .tipAdapter)
         case .tipAdapterF(let options): try container.encode(options, forKey: .tipAdapterF)
         case .visualPrompting(let options): try container.encode(options, forKey: .visualPrompting)
+        case .vptShallow(let options): try container.encode(options, forKey: .vptShallow)
+        case .vptDeep(let options): try container.encode(options, forKey: .vptDeep)
         }
     }
 }

@@ -118,6 +118,7 @@ extension MethodKind {
         case .tipAdapter: TipAdapter.officialRecipe(shots: shots, dataset: dataset)
         case .tipAdapterF: TipAdapterF.officialRecipe(shots: shots, dataset: dataset)
         case .visualPrompting: VisualPrompting.officialRecipe(shots: shots, dataset: dataset)
+        case .vptShallow, .vptDeep: VPT.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }

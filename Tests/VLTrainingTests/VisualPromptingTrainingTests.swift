@@ -1,5 +1,6 @@
 // Visual Prompting trained by the shared procedure: a 10-step SGD trajectory against PyTorch
-// (tools/fixtures/visual_prompting.py) and an end-to-end run on pixels that leaves CLIP unchanged.
+// (tools/fixtures/visual_prompting.py), and end-to-end runs of it and of VPT-shallow and VPT-deep
+// on pixels that leave CLIP unchanged.
 
 import Foundation
 import Testing
@@ -47,28 +48,33 @@ struct VisualPromptingTrainingTests {
         #expect(clip.contentHash() == hash, "CLIP's weights are never written")
     }
 
-    @Test("train then evaluate on pixels: the strips move, CLIP stays bit-identical and holds no gradient")
-    func endToEnd() throws {
+    @Test(
+        "train then evaluate on pixels: the prompts move, CLIP stays bit-identical and holds no gradient",
+        arguments: [MethodKind.visualPrompting, .vptShallow, .vptDeep])
+    func endToEnd(kind: MethodKind) throws {
         let (clip, fixture) = (try TinyPrompts.clip(), try Self.fixture())
         let hash = clip.contentHash()
         let (data, _) = try TinyData.images(perClass: 4, fixture: fixture)
-        let fresh = try VisualPrompting(
-            options: .init(), clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture),
-            classNames: try TinyPrompts.classNames(fixture), seed: 2)
-        var method = fresh
-        var recipe = MethodKind.visualPrompting.officialRecipe(shots: 4, dataset: "world:shapes")
+        let fresh = try MethodConfiguration(kind: kind).makeMethod(
+            clip: clip, tokenizer: try TinyPrompts.tokenizer(fixture), classNames: try TinyPrompts.classNames(fixture),
+            seed: 2)
+        var recipe = kind.officialRecipe(shots: 4, dataset: "world:shapes")
         (recipe.epochs, recipe.batchSize, recipe.learningRate) = (2, 8, 1)
-        var epochs: [Int] = []
-        _ = try train(&method, clip: clip, on: data, recipe: recipe, seed: 5) { event in
-            if case .epochFinished(let epoch, _) = event { epochs.append(epoch) }
+        func run<Method: AdaptationMethod>(_ fresh: Method) throws {
+            var method = fresh
+            var epochs: [Int] = []
+            _ = try train(&method, clip: clip, on: data, recipe: recipe, seed: 5) { event in
+                if case .epochFinished(let epoch, _) = event { epochs.append(epoch) }
+            }
+            #expect(epochs == [0, 1])
+            for (name, _) in Method.trainable {
+                #expect(method.trainableTensors[name]!.array != fresh.trainableTensors[name]!.array, "\(name) trained")
+            }
+            #expect(method.trainableTensors.values.allSatisfy { $0.array.allSatisfy(\.isFinite) })
+            let result = try evaluate(method, clip: clip, on: data, batchSize: 7)
+            #expect(result.metrics.count == 20)
         }
-        #expect(epochs == [0, 1])
-        for (name, _) in VisualPrompting.trainable {
-            #expect(method.trainableTensors[name]!.array != fresh.trainableTensors[name]!.array, "\(name) trained")
-        }
-        #expect(method.trainableTensors.values.allSatisfy { $0.array.allSatisfy(\.isFinite) })
-        let result = try evaluate(method, clip: clip, on: data, batchSize: 7)
-        #expect(result.metrics.count == 20)
+        try run(fresh)
         #expect(clip.contentHash() == hash)
         #expect(!clip.namedParameters().contains { $0.tensor.requiresGradient })
     }
