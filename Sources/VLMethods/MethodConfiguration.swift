@@ -19,6 +19,9 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     case clipAdapter = "clip-adapter"
     case tipAdapter = "tip-adapter"
     case tipAdapterF = "tip-adapter-f"
+    case visualPrompting = "visual-prompting"
+    case vptShallow = "vpt-shallow"
+    case vptDeep = "vpt-deep"
 
     /// The method's paper, for listings.
     public var paper: String {
@@ -37,6 +40,9 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
             "Zhang et al., Tip-Adapter: Training-free Adaption of CLIP for Few-shot Classification (ECCV 2022)"
         case .tipAdapterF:
             "Zhang et al., Tip-Adapter: Training-free Adaption of CLIP for Few-shot Classification (ECCV 2022), fine-tuned keys"
+        case .visualPrompting: "Bahng et al., Exploring Visual Prompts for Adapting Large-Scale Models (arXiv 2203.17274)"
+        case .vptShallow: "Jia et al., Visual Prompt Tuning (ECCV 2022), shallow, on CLIP's vision tower"
+        case .vptDeep: "Jia et al., Visual Prompt Tuning (ECCV 2022), deep, on CLIP's vision tower"
         }
     }
 }
@@ -54,6 +60,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
     case clipAdapter(CLIPAdapter.Options)
     case tipAdapter(TipAdapter.Options)
     case tipAdapterF(TipAdapter.Options)
+    case visualPrompting(VisualPrompting.Options)
+    case vptShallow(VPT.Options)
+    case vptDeep(VPT.Options)
 
     /// The method's name.
     public var kind: MethodKind {
@@ -69,6 +78,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: .clipAdapter
         case .tipAdapter: .tipAdapter
         case .tipAdapterF: .tipAdapterF
+        case .visualPrompting: .visualPrompting
+        case .vptShallow: .vptShallow
+        case .vptDeep: .vptDeep
         }
     }
 
@@ -86,6 +98,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: self = .clipAdapter(CLIPAdapter.Options())
         case .tipAdapter: self = .tipAdapter(TipAdapter.Options())
         case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options())
+        case .visualPrompting: self = .visualPrompting(VisualPrompting.Options())
+        case .vptShallow: self = .vptShallow(VPT.Options())
+        case .vptDeep: self = .vptDeep(VPT.Options())
         }
     }
 
@@ -102,7 +117,7 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: self = .clipAdapter(CLIPAdapter.Options(dataset: dataset))
         case .tipAdapter: self = .tipAdapter(TipAdapter.Options(dataset: dataset))
         case .tipAdapterF: self = .tipAdapterF(TipAdapter.Options(dataset: dataset))
-        case .coop, .cocoop, .proda, .plot: self = MethodConfiguration(kind: kind)
+        case .coop, .cocoop, .proda, .plot, .visualPrompting, .vptShallow, .vptDeep: self = MethodConfiguration(kind: kind)
         }
     }
 
@@ -122,6 +137,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: self = .clipAdapter(try decoder.decode(CLIPAdapter.Options.self, from: json))
         case .tipAdapter: self = .tipAdapter(try decoder.decode(TipAdapter.Options.self, from: json))
         case .tipAdapterF: self = .tipAdapterF(try decoder.decode(TipAdapter.Options.self, from: json))
+        case .visualPrompting: self = .visualPrompting(try decoder.decode(VisualPrompting.Options.self, from: json))
+        case .vptShallow: self = .vptShallow(try decoder.decode(VPT.Options.self, from: json))
+        case .vptDeep: self = .vptDeep(try decoder.decode(VPT.Options.self, from: json))
         }
     }
 
@@ -140,6 +158,8 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .plot(let options): return try encoder.encode(options)
         case .clipAdapter(let options): return try encoder.encode(options)
         case .tipAdapter(let options), .tipAdapterF(let options): return try encoder.encode(options)
+        case .visualPrompting(let options): return try encoder.encode(options)
+        case .vptShallow(let options), .vptDeep(let options): return try encoder.encode(options)
         }
     }
 
@@ -170,12 +190,19 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
             try TipAdapter(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         case .tipAdapterF(let options):
             try TipAdapterF(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .visualPrompting(let options):
+            try VisualPrompting(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .vptShallow(let options):
+            try VPTShallow(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
+        case .vptDeep(let options):
+            try VPTDeep(options: options, clip: clip, tokenizer: tokenizer, classNames: classNames, seed: seed)
         }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case zeroShot = "zeroshot", coop, cocoop, kgcoop, prograd, tcp, proda, plot
         case clipAdapter = "clip-adapter", tipAdapter = "tip-adapter", tipAdapterF = "tip-adapter-f"
+        case visualPrompting = "visual-prompting", vptShallow = "vpt-shallow", vptDeep = "vpt-deep"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -199,6 +226,10 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter: self = .clipAdapter(try container.decode(CLIPAdapter.Options.self, forKey: key))
         case .tipAdapter: self = .tipAdapter(try container.decode(TipAdapter.Options.self, forKey: key))
         case .tipAdapterF: self = .tipAdapterF(try container.decode(TipAdapter.Options.self, forKey: key))
+        case .visualPrompting:
+            self = .visualPrompting(try container.decode(VisualPrompting.Options.self, forKey: key))
+        case .vptShallow: self = .vptShallow(try container.decode(VPT.Options.self, forKey: key))
+        case .vptDeep: self = .vptDeep(try container.decode(VPT.Options.self, forKey: key))
         }
     }
 
@@ -216,6 +247,9 @@ public enum MethodConfiguration: Codable, Sendable, Equatable {
         case .clipAdapter(let options): try container.encode(options, forKey: .clipAdapter)
         case .tipAdapter(let options): try container.encode(options, forKey: .tipAdapter)
         case .tipAdapterF(let options): try container.encode(options, forKey: .tipAdapterF)
+        case .visualPrompting(let options): try container.encode(options, forKey: .visualPrompting)
+        case .vptShallow(let options): try container.encode(options, forKey: .vptShallow)
+        case .vptDeep(let options): try container.encode(options, forKey: .vptDeep)
         }
     }
 }

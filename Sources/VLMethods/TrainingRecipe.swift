@@ -117,6 +117,8 @@ extension MethodKind {
         case .clipAdapter: CLIPAdapter.officialRecipe(shots: shots, dataset: dataset)
         case .tipAdapter: TipAdapter.officialRecipe(shots: shots, dataset: dataset)
         case .tipAdapterF: TipAdapterF.officialRecipe(shots: shots, dataset: dataset)
+        case .visualPrompting: VisualPrompting.officialRecipe(shots: shots, dataset: dataset)
+        case .vptShallow, .vptDeep: VPT.officialRecipe(shots: shots, dataset: dataset)
         }
     }
 }

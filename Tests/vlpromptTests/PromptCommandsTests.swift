@@ -124,6 +124,43 @@ struct PromptCommandsTests {
         #expect(all["accuracy"] is Double)
     }
 
+    @Test("visual-prompting trains on pixels by name and its prompt file holds the four strips")
+    func visualPrompting() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("model.safetensors").path
+        let out = directory.appendingPathComponent("run").path
+        let result = try Self.object(
+            try TrainCommand.parse([
+                "--method", "visual-prompting", "--dataset", "world:shapes", "--model", model, "--shots", "1",
+                "--epochs", "1", "--subsample", "base", "--augmentation", "none", "--out", out, "--json",
+            ]).execute())
+        #expect(result["method"] as? String == "visual-prompting")
+        #expect(result["base"] is Double && result["novel"] is Double)
+        let file = try PromptFile(contentsOf: URL(fileURLWithPath: out + "/prompt.safetensors"))
+        #expect(file.tensors["pad_up"]?.shape == [1, 3, 4, 32] && file.tensors["pad_left"]?.shape == [1, 3, 24, 4])
+    }
+
+    @Test("vpt-shallow trains by name; vpt-deep on a one-block vision tower is refused by name")
+    func vpt() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("model.safetensors").path
+        let out = directory.appendingPathComponent("run").path
+        let arguments = [
+            "--dataset", "world:shapes", "--model", model, "--shots", "1", "--epochs", "1", "--subsample", "base",
+            "--augmentation", "none", "--json",
+        ]
+        let result = try Self.object(
+            try TrainCommand.parse(["--method", "vpt-shallow", "--out", out] + arguments).execute())
+        #expect(result["method"] as? String == "vpt-shallow")
+        let file = try PromptFile(contentsOf: URL(fileURLWithPath: out + "/prompt.safetensors"))
+        #expect(file.tensors["prompt_embeddings"]?.shape == [1, 10, 64])
+        #expect(throws: MethodError.self) {
+            try TrainCommand.parse(["--method", "vpt-deep", "--out", out + "-deep"] + arguments).execute()
+        }
+    }
+
     @Test("methods --json lists every method with its defaults")
     func methods() throws {
         let output = try MethodsCommand.parse(["--json"]).execute()
