@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 7's comparison on the embedded world: base-to-novel on world:shapes (18 base / 18 novel
-# classes), 16 shots, seeds 1-3, every text-side prompt method and adapter with its official recipe and
+# classes), 16 shots, seeds 1-3, every prompt method and adapter with its official recipe and
 # default options, except that world images (32 pixels) are trained without Dassl's random
 # resized crop (`--augmentation none`, as `vlprompt demo` does; see its help; Tip-Adapter's cache
 # keeps its own augmentation, which is part of the method). CoOp uses its
@@ -36,10 +36,14 @@ for seed in $SEEDS; do
     run clip-adapter "$seed"
     run tip-adapter "$seed"
     run tip-adapter-f "$seed"
+    run visual-prompting "$seed"
+    run vpt-shallow "$seed"
+    run vpt-deep "$seed"
 done
 
 runs=()
-for method in zeroshot coop cocoop kgcoop prograd plot tcp proda clip-adapter tip-adapter tip-adapter-f; do
+for method in zeroshot coop cocoop kgcoop prograd plot tcp proda clip-adapter tip-adapter tip-adapter-f \
+    visual-prompting vpt-shallow vpt-deep; do
     for seed in $SEEDS; do runs+=("$OUT/$method/seed_$seed"); done
 done
 "$BIN" report "${runs[@]}" --markdown "$OUT/table.md" --csv "$OUT/table.csv"
