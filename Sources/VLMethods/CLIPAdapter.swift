@@ -86,11 +86,8 @@ public struct CLIPAdapter: AdaptationMethod {
         self.options = options
         down = CLIPAdapter.linearWeight(input: width, output: hidden, seed: RandomGenerator(seed: seed).derived(1))
         up = CLIPAdapter.linearWeight(input: hidden, output: width, seed: RandomGenerator(seed: seed).derived(2))
-        let classifier = try ZeroShot(
-            options: ZeroShot.Options(templates: [options.template]), clip: clip, tokenizer: tokenizer,
-            classNames: classNames, seed: seed)
-        self.classNames = classifier.classNames
-        textFeatures = classifier.classifier
+        (self.classNames, textFeatures) = try ZeroShot.classifier(
+            for: classNames, templates: [options.template], clip: clip, tokenizer: tokenizer)
     }
 
     /// `nn.Linear`'s default weight initialization: uniform in ±1/√input.
@@ -100,11 +97,8 @@ public struct CLIPAdapter: AdaptationMethod {
     }
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
-        let classifier = try ZeroShot(
-            options: ZeroShot.Options(templates: [options.template]), clip: clip, tokenizer: tokenizer,
-            classNames: classNames, seed: 0)
-        self.classNames = classifier.classNames
-        textFeatures = classifier.classifier
+        (self.classNames, textFeatures) = try ZeroShot.classifier(
+            for: classNames, templates: [options.template], clip: clip, tokenizer: tokenizer)
     }
 
     /// `α·A(f) + (1 − α)·f` for features `[batch, embeddingWidth]`.
@@ -115,7 +109,6 @@ public struct CLIPAdapter: AdaptationMethod {
     }
 
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
-        let image = adapted(images.features(using: clip)).normalized(alongAxis: -1)
-        return image.matmul(textFeatures, transposeOther: true) * clip.logitScale.exp()
+        ZeroShot.cosineLogits(adapted(images.features(using: clip)), classifier: textFeatures, clip: clip)
     }
 }

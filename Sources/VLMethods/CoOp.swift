@@ -156,8 +156,7 @@ public struct CoOp: AdaptationMethod {
         if let cache = inferenceClassifier, cache.context.storage === context.storage,
             cache.classNames == classNames, !context.requiresGradient
         {
-            return features.normalized(alongAxis: -1).matmul(cache.features, transposeOther: true)
-                * clip.logitScale.exp()
+            return ZeroShot.cosineLogits(features, classifier: cache.features, clip: clip)
         }
         return clip.logits(imageFeatures: features, textFeatures: textFeatures(clip: clip))
     }

@@ -209,12 +209,9 @@ public struct TipAdapter: AdaptationMethod {
     ) throws {
         try options.validate()
         self.options = options
-        let classifier = try ZeroShot(
-            options: ZeroShot.Options(templates: options.templates), clip: clip, tokenizer: tokenizer,
-            classNames: classNames, seed: seed)
-        self.classNames = classifier.classNames
-        textFeatures = classifier.classifier
-        cacheClassNames = classifier.classNames
+        (self.classNames, textFeatures) = try ZeroShot.classifier(
+            for: classNames, templates: options.templates, clip: clip, tokenizer: tokenizer)
+        cacheClassNames = self.classNames
         keys = Tensor.zeros([0, clip.configuration.embeddingWidth])
         values = Tensor.zeros([0, cacheClassNames.count])
         alpha = Tensor([Float(options.initialAlpha)])
@@ -222,11 +219,8 @@ public struct TipAdapter: AdaptationMethod {
     }
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
-        let classifier = try ZeroShot(
-            options: ZeroShot.Options(templates: options.templates), clip: clip, tokenizer: tokenizer,
-            classNames: classNames, seed: 0)
-        self.classNames = classifier.classNames
-        textFeatures = classifier.classifier
+        (self.classNames, textFeatures) = try ZeroShot.classifier(
+            for: classNames, templates: options.templates, clip: clip, tokenizer: tokenizer)
         classMapping = TipAdapter.mapping(from: cacheClassNames, to: self.classNames)
     }
 

@@ -74,14 +74,11 @@ public enum VPT {
         }
     }
 
-    /// The frozen classifier `[classes, embeddingWidth]` of `template`.
+    /// The frozen classifier `[classes, embeddingWidth]` of `template` (zero-shot CLIP's).
     static func classifier(
         _ classNames: [String], template: String, clip: CLIP, tokenizer: any TextTokenizer
     ) throws -> Tensor {
-        try ZeroShot(
-            options: ZeroShot.Options(templates: [template]), clip: clip, tokenizer: tokenizer,
-            classNames: classNames, seed: 0
-        ).classifier
+        try ZeroShot.classifier(for: classNames, templates: [template], clip: clip, tokenizer: tokenizer).features
     }
 
     /// `exp(logit_scale) · cos(image, text)` with the vision tower under `hooks`.
@@ -89,8 +86,7 @@ public enum VPT {
         guard case .pixels(let pixels) = images else {
             preconditionFailure("VPT reads pixels, not frozen features")
         }
-        let image = clip.encodeImage(pixels, hooks: hooks).normalized(alongAxis: -1)
-        return image.matmul(textFeatures, transposeOther: true) * clip.logitScale.exp()
+        return ZeroShot.cosineLogits(clip.encodeImage(pixels, hooks: hooks), classifier: textFeatures, clip: clip)
     }
 
     /// VPT's hook: inserts `shallow` `[1, p, d]` after the class token, and replaces the p

@@ -109,11 +109,10 @@ public struct VisualPrompting: AdaptationMethod {
     }
 
     public mutating func setClassNames(_ classNames: [String], clip: CLIP, tokenizer: any TextTokenizer) throws {
-        let classifier = try ZeroShot(
-            options: ZeroShot.Options(templates: [options.template]), clip: clip, tokenizer: tokenizer,
-            classNames: classNames.map(Self.refinedClassName), seed: 0)
+        textFeatures = try ZeroShot.classifier(
+            for: classNames.map(Self.refinedClassName), templates: [options.template], clip: clip, tokenizer: tokenizer
+        ).features
         self.classNames = classNames
-        textFeatures = classifier.classifier
     }
 
     /// The prompt `v` `[1, 3, S, S]`: the four strips around a zero centre.
@@ -135,8 +134,7 @@ public struct VisualPrompting: AdaptationMethod {
         guard case .pixels(let pixels) = images else {
             preconditionFailure("visual prompting reads pixels, not frozen features")
         }
-        let image = imageFeatures(pixels, clip: clip).normalized(alongAxis: -1)
-        return image.matmul(textFeatures, transposeOther: true) * clip.logitScale.exp()
+        return ZeroShot.cosineLogits(imageFeatures(pixels, clip: clip), classifier: textFeatures, clip: clip)
     }
 }
 

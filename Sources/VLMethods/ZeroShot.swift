@@ -96,7 +96,25 @@ public struct ZeroShot: AdaptationMethod {
     }
 
     public func logits(_ images: ImageBatch, clip: CLIP) -> Tensor {
-        let image = images.features(using: clip).normalized(alongAxis: -1)
-        return image.matmul(classifier, transposeOther: true) * clip.logitScale.exp()
+        ZeroShot.cosineLogits(images.features(using: clip), classifier: classifier, clip: clip)
+    }
+}
+
+extension ZeroShot {
+    /// Zero-shot CLIP's classifier for `classNames` under `templates`, which methods with a
+    /// frozen text side score against: the names as it spells them (`_` as spaces) and the unit
+    /// text features `[classes, embeddingWidth]`, ensembled over the templates.
+    public static func classifier(
+        for classNames: [String], templates: [String], clip: CLIP, tokenizer: any TextTokenizer
+    ) throws -> (classNames: [String], features: Tensor) {
+        let zeroShot = try ZeroShot(
+            options: Options(templates: templates), clip: clip, tokenizer: tokenizer, classNames: classNames, seed: 0)
+        return (zeroShot.classNames, zeroShot.classifier)
+    }
+
+    /// `exp(logit_scale) · (f/‖f‖) · Wᵀ`, `[batch, classes]`: CLIP's logits of image features
+    /// `f` `[batch, embeddingWidth]` against unit class rows `W` `[classes, embeddingWidth]`.
+    public static func cosineLogits(_ features: Tensor, classifier: Tensor, clip: CLIP) -> Tensor {
+        features.normalized(alongAxis: -1).matmul(classifier, transposeOther: true) * clip.logitScale.exp()
     }
 }
