@@ -97,8 +97,7 @@ extension ImageBatchLoader {
     func forEachReadableBatch(
         of size: Int, observe: (Int) -> Void, _ body: (LoadedBatch) throws -> Void
     ) throws -> [SkippedImage] {
-        let count = data.items.count
-        let batches = stride(from: 0, to: count, by: max(1, size)).map { Array($0..<min($0 + max(1, size), count)) }
+        let batches = Self.consecutiveBatches(count: data.items.count, size: size)
         var skipped: [SkippedImage] = []
         var done = 0
         try forEach(batches) { batch in

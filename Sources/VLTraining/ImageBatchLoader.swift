@@ -122,6 +122,12 @@ public struct ImageBatchLoader: Sendable {
         self.options = options
     }
 
+    /// Items `0..<count` in consecutive batches of `size` (at least 1); the last may be shorter.
+    public static func consecutiveBatches(count: Int, size: Int) -> [[Int]] {
+        let size = max(1, size)
+        return stride(from: 0, to: count, by: size).map { Array($0..<min($0 + size, count)) }
+    }
+
     /// Calls `body` with each batch of `batches` (item indices, test transform) in order. With
     /// prefetching, the next batch is decoded on a background thread while `body` runs; at most
     /// two batches are in memory at once. The first unreadable image of a batch is thrown unless

@@ -30,8 +30,7 @@ func trainingFeatures(
     }
     let loader = ImageBatchLoader(
         data: data, preprocessing: pipeline.evaluation, augmentation: augmentation, options: loading)
-    let size = max(1, batchSize)
-    let chunks = stride(from: 0, to: data.count, by: size).map { Array($0..<min($0 + size, data.count)) }
+    let chunks = ImageBatchLoader.consecutiveBatches(count: data.count, size: batchSize)
     let count = passes.effectiveCount
     let requests = (0..<count).flatMap { pass in
         chunks.map { BatchRequest($0, epoch: augmentation == nil ? nil : pass) }

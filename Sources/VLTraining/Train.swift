@@ -111,8 +111,8 @@ public func train<Method: AdaptationMethod>(
     if !Method.trainable.isEmpty {
         try observe(.started(epochs: recipe.epochs, steps: steps, firstEpoch: firstEpoch))
         summary.finalLoss = try trainEpochs(
-            &method, &optimizer, run: &run, from: firstEpoch, clip: clip, checkpoints: checkpoints,
-            fingerprint: fingerprint, observe: observe)
+            &method, &optimizer, run: &run, from: firstEpoch, stepsPerEpoch: steps, clip: clip,
+            checkpoints: checkpoints, fingerprint: fingerprint, observe: observe)
     }
     if Method.selectsOnValidation, let validation, !validation.items.isEmpty {
         let features = try validationFeatures(
@@ -127,15 +127,14 @@ public func train<Method: AdaptationMethod>(
     return summary
 }
 
-/// The epochs from `firstEpoch` on: batches, optimizer steps, a checkpoint after each epoch.
-/// Returns the last epoch's mean loss, if any epoch ran.
+/// The epochs from `firstEpoch` on (`steps` batches each): batches, optimizer steps, a checkpoint
+/// after each epoch. Returns the last epoch's mean loss, if any epoch ran.
 private func trainEpochs<Method: AdaptationMethod>(
     _ method: inout Method, _ optimizer: inout any Optimizer, run: inout TrainingRun, from firstEpoch: Int,
-    clip: CLIP, checkpoints: CheckpointLocation?, fingerprint: RunFingerprint,
+    stepsPerEpoch steps: Int, clip: CLIP, checkpoints: CheckpointLocation?, fingerprint: RunFingerprint,
     observe: (TrainingEvent) throws -> Void
 ) throws -> Float? {
     let recipe = run.recipe
-    let steps = run.batches(epoch: 0).count
     let rates = recipe.schedule(stepsPerEpoch: steps)
     let schedule = (firstEpoch..<max(firstEpoch, recipe.epochs)).map { run.batches(epoch: $0) }
     let stream = BatchStream(run.loader, requests: run.requests(schedule, firstEpoch: firstEpoch))

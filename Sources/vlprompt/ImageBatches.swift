@@ -24,11 +24,8 @@ extension LoadedModel {
         let loader = ImageBatchLoader(
             data: LabeledImages(items: items, classNames: [""], images: ImageFiles(alpha: preprocessing.alpha)),
             preprocessing: preprocessing, options: LoadingOptions(skipBadImages: true))
-        let batches = stride(from: 0, to: paths.count, by: batchSize).map {
-            Array($0..<min($0 + batchSize, paths.count))
-        }
         var failures = 0
-        try loader.forEach(batches) { batch in
+        try loader.forEach(ImageBatchLoader.consecutiveBatches(count: paths.count, size: batchSize)) { batch in
             for skipped in batch.skipped { console.errors("error: \(skipped.reason)") }
             failures += batch.skipped.count
             if !batch.indices.isEmpty { try body(batch.indices, clip.encodeImage(batch.pixels)) }
